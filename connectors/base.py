@@ -1,0 +1,127 @@
+"""The connector interface: `Post`, `Media`, `Batch`, `ConnectorError` and `Connector`.
+
+A connector has a stable lowercase `kind` (stored in the database: never rename one).
+It is built from its typed section of the school profile with secrets already
+resolved, and never reads the environment or files itself.  Its one method,
+`fetch(cursor)`, takes the last stored cursor (None on a first run) and yields
+`Batch`es.  Each batch is some posts plus the cursor that becomes true once they are
+stored.  The caller may abandon the iterator at any point; that must be safe, because
+the caller stores a batch and its cursor in one transaction and nothing else.
+
+Errors, the whole hierarchy:
+
+    ConnectorError(permanent=False)   timeouts, 5xx, rate limits: try again later
+    ConnectorError(permanent=True)    revoked credentials, banned subreddit: needs a person
+
+Messages carry ids and status codes, never post text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, ClassVar, Literal, Protocol
+
+import pydantic
+
+# Posts longer than this are cut when a Post is made: post content is hostile input
+# and nothing legitimate on a school's social media needs more.
+MAX_TEXT_CHARS = 20_000
+
+MediaType = Literal["image", "video"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Media:
+    """An attachment, by reference.  Its bytes are never part of a Post."""
+
+    type: MediaType
+    url: str
+    alt_text: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"type": self.type, "url": self.url, "alt_text": self.alt_text}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Post:
+    """One public post, in Gatepost's own shape; nothing platform-shaped gets past a connector."""
+
+    kind: str
+    external_id: str
+    url: str
+    author_handle: str
+    text: str
+    created_at: datetime
+    media: tuple[Media, ...] = ()
+    raw: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # The external id of the thread or post this one answers, when the platform says.
+    parent_external_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.text) > MAX_TEXT_CHARS:
+            object.__setattr__(self, "text", self.text[:MAX_TEXT_CHARS])
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Batch:
+    """Posts plus the cursor that is true once they (and every earlier batch) are stored."""
+
+    posts: list[Post]
+    cursor: str | None
+    # What the batch cost against a platform budget (X charges per post read).
+    reads: int = 0
+
+
+class ConnectorError(Exception):
+    """A source failed; `permanent` says whether trying again later can help."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Connector(Protocol):
+    """What every connector is.  See the module docstring for the contract."""
+
+    kind: ClassVar[str]
+
+    def fetch(self, cursor: str | None) -> Iterator[Batch]:
+        """Yield batches newer than `cursor`.  May be abandoned part-way."""
+        ...
+
+
+class SourceConfig(pydantic.BaseModel):
+    """A `[[sources]]` entry of the school profile.  Each connector narrows `kind`.
+
+    Unknown keys are refused (the settings loader turns that into one line that
+    names the file, the key and the fix).
+    """
+
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+    kind: str
+    interval_minutes: int = pydantic.Field(default=15, ge=1, le=24 * 60)
+    # The platform's API address: self-hosted instances, proxies and tests.
+    api_base: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SchoolQuery:
+    """What a connector needs to know about the school to search for it."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    town: str | None = None
+    exclude: tuple[str, ...] = ()
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The school's name and aliases, longest first, without repeats."""
+        seen: dict[str, None] = {}
+        for term in (self.name, *self.aliases):
+            if term.strip():
+                seen.setdefault(term.strip(), None)
+        return tuple(sorted(seen, key=len, reverse=True))

@@ -1,0 +1,38 @@
+"""The explicit map from a source `kind` to its connector class and config model.
+
+A kind is stored in the database: never rename one.  Adding a platform means adding
+one line here and one subpackage beside this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from connectors.base import SourceConfig
+from connectors.sample import SampleConfig, SampleConnector
+
+# kind -> (connector class, config model)
+CONNECTORS: dict[str, tuple[type[Any], type[SourceConfig]]] = {
+    "sample": (SampleConnector, SampleConfig),
+}
+
+
+def config_model(kind: str) -> type[SourceConfig]:
+    try:
+        return CONNECTORS[kind][1]
+    except KeyError:
+        raise KeyError(kind) from None
+
+
+def connector_class(kind: str) -> type[Any]:
+    return CONNECTORS[kind][0]
+
+
+def required_secrets(kind: str) -> tuple[str, ...]:
+    cls = connector_class(kind)
+    return tuple(getattr(cls, "secrets", ()))
+
+
+def known_kinds() -> Mapping[str, tuple[type[Any], type[SourceConfig]]]:
+    return CONNECTORS

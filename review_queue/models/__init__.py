@@ -1,0 +1,10 @@
+"""All of Gatepost's tables.  Importing this package registers every model on `Base.metadata`.
+
+Each area keeps its tables in its own module here; add the import below when you add one.
+"""
+
+from review_queue.models.accounts import ROLES, User
+from review_queue.models.base import Base, utcnow
+from review_queue.models.core import Decision, Judgement, Post, ReviewItem, School, Source
+
+__all__ = ["ROLES", "Base", "Decision", "Judgement", "Post", "ReviewItem", "School", "Source", "User", "utcnow"]
