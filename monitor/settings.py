@@ -1,0 +1,303 @@
+"""Load and validate settings and school profiles, once, in layers.
+
+Layers, later wins: the bundled `config/` defaults, then the settings file
+(`$GATEPOST_HOME/settings.toml` or `--settings`), then `GATEPOST_*` environment
+variables.  School profiles are TOML files validated against `Profile`.  Secrets are
+named, never written in: an environment variable or a `NAME_FILE` path to read.
+
+Anything wrong stops start-up with a `StartupError` whose message is one line naming
+the file, the key and the fix.  This module is not where connectors are built
+(`monitor.build` does that).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from classifiers.base import SchoolContext, StaffRef
+from config import POLICY_PATH
+from connectors import registry
+from connectors.base import SchoolQuery, SourceConfig
+
+
+class StartupError(Exception):
+    """A configuration problem, described in one line: file, key and fix."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SchoolSection(_Strict):
+    name: Annotated[str, Field(min_length=1)]
+    aliases: list[str] = []
+    town: str | None = None
+    # Phrases that contain an alias but mean something else ("Hollybrook Garden Centre").
+    exclude: list[str] = []
+    # Stable id used in URLs and the database; derived from the name when absent.
+    slug: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")] | None = None
+
+
+class StaffEntry(_Strict):
+    name: Annotated[str, Field(min_length=1)]
+    role: str = ""
+    aliases: list[str] = []
+
+
+class Contacts(_Strict):
+    """Who is told about urgent flags.  Addresses only; never secrets."""
+
+    dsl: list[str] = []
+    deputy: list[str] = []
+    headteacher: list[str] = []
+    out_of_hours: list[str] = []
+    webhook_url: str | None = None
+
+
+class Profile(_Strict):
+    """A school profile: the TOML contract that other tools rely on."""
+
+    school: SchoolSection
+    staff: list[StaffEntry] = []
+    contacts: Contacts = Contacts()
+    sources: list[SourceConfig] = []
+    path: Path | None = Field(default=None, exclude=True)
+
+    @property
+    def slug(self) -> str:
+        return self.school.slug or slugify(self.school.name)
+
+    def query(self) -> SchoolQuery:
+        return SchoolQuery(
+            name=self.school.name,
+            aliases=tuple(self.school.aliases),
+            town=self.school.town,
+            exclude=tuple(self.school.exclude),
+        )
+
+    def context(self) -> SchoolContext:
+        return SchoolContext(
+            name=self.school.name,
+            aliases=tuple(self.school.aliases),
+            town=self.school.town,
+            staff=tuple(StaffRef(s.name, s.role, tuple(s.aliases)) for s in self.staff),
+        )
+
+
+class SmtpSettings(_Strict):
+    host: str = "127.0.0.1"
+    port: int = 25
+    username: str | None = None
+    password: str | None = None  # from GATEPOST_SMTP_PASSWORD only
+    starttls: bool = False
+    from_address: str = "gatepost@localhost"
+    timeout_seconds: float = 30.0
+
+
+class Settings(_Strict):
+    """Deployment settings: where data lives, how to reach the database, mail and the console."""
+
+    home: Path
+    database_url: str
+    secret_key: str | None = None  # from GATEPOST_SECRET_KEY only
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timezone: str = "Europe/London"
+    policy_path: Path = POLICY_PATH
+    # School profiles this Gatepost serves (a trust lists many).
+    schools: list[Path] = []
+    smtp: SmtpSettings = SmtpSettings()
+    # Celery broker for scale-out mode; None means one process does everything.
+    broker_url: str | None = None
+    log_level: str = "INFO"
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:80] or "school"
+
+
+def source_key(source: SourceConfig) -> str:
+    """A stable key for a source: its kind plus a hash of what identifies it (not its interval)."""
+    ident = source.model_dump(exclude={"interval_minutes"}, mode="json")
+    digest = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{source.kind}-{digest}"
+
+
+# ---------------------------------------------------------------- error wording
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _one_line(path: Path | str, exc: pydantic.ValidationError, prefix: tuple[int | str, ...] = ()) -> str:
+    err = exc.errors()[0]
+    loc = _loc(prefix + tuple(p for p in err["loc"] if not str(p).startswith("function-")))
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"{path}: unknown key '{loc}'; fix: remove it or correct its spelling"
+    if kind == "missing":
+        return f"{path}: missing required key '{loc}'; fix: add it"
+    return f"{path}: key '{loc}' is invalid ({err['msg']}); fix: correct its value"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise StartupError(f"{path}: file not found; fix: check the path") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise StartupError(f"{path}: not valid TOML ({exc}); fix: correct the syntax") from None
+
+
+# ---------------------------------------------------------------- profiles
+
+
+def parse_profile(data: Mapping[str, Any], path: Path | str = "<profile>") -> Profile:
+    """Validate a profile mapping; each source is checked against its own kind's model."""
+    raw_sources = data.get("sources", [])
+    if not isinstance(raw_sources, list):
+        raise StartupError(f"{path}: key 'sources' must be a list of [[sources]] tables; fix: use [[sources]]")
+    sources: list[SourceConfig] = []
+    for i, raw in enumerate(raw_sources):
+        kind = raw.get("kind") if isinstance(raw, dict) else None
+        if kind is None:
+            raise StartupError(f"{path}: missing required key 'sources[{i}].kind'; fix: add it")
+        try:
+            model = registry.config_model(str(kind))
+        except KeyError:
+            known = ", ".join(sorted(registry.known_kinds()))
+            raise StartupError(
+                f"{path}: key 'sources[{i}].kind' has unknown value '{kind}'; fix: use one of {known}"
+            ) from None
+        try:
+            sources.append(model.model_validate(raw))
+        except pydantic.ValidationError as exc:
+            raise StartupError(_one_line(path, exc, ("sources", i))) from None
+    rest = {k: v for k, v in data.items() if k != "sources"}
+    try:
+        profile = Profile.model_validate({**rest, "path": Path(path) if path != "<profile>" else None})
+    except pydantic.ValidationError as exc:
+        raise StartupError(_one_line(path, exc)) from None
+    # Sources are validated by their own models above; attach them without re-validation.
+    return profile.model_copy(update={"sources": sources})
+
+
+def load_profile(path: Path | str) -> Profile:
+    path = Path(path)
+    profile = parse_profile(_read_toml(path), path)
+    return _resolve_relative_paths(profile, path.parent)
+
+
+def _resolve_relative_paths(profile: Profile, base: Path) -> Profile:
+    # A sample source's path is relative to the profile file, like an include.
+    fixed: list[SourceConfig] = []
+    for src in profile.sources:
+        p = getattr(src, "path", None)
+        if isinstance(p, str) and not Path(p).is_absolute():
+            src = src.model_copy(update={"path": str((base / p).resolve())})
+        fixed.append(src)
+    return profile.model_copy(update={"sources": fixed})
+
+
+# ---------------------------------------------------------------- settings
+
+
+def read_secret(name: str, env: Mapping[str, str] | None = None) -> str | None:
+    """A secret from `NAME` or from the file that `NAME_FILE` names (healthchecks' envsecret)."""
+    env = os.environ if env is None else env
+    if env.get(name):
+        return env[name]
+    file = env.get(f"{name}_FILE")
+    if file:
+        try:
+            return Path(file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise StartupError(
+                f"{name}_FILE: cannot read {file} ({exc.strerror}); fix: point it at a readable file"
+            ) from None
+    return None
+
+
+# Environment variables that map onto settings keys (the secrets are read separately).
+_ENV_KEYS = {
+    "GATEPOST_DATABASE_URL": ("database_url",),
+    "GATEPOST_BASE_URL": ("base_url",),
+    "GATEPOST_HOST": ("host",),
+    "GATEPOST_PORT": ("port",),
+    "GATEPOST_TIMEZONE": ("timezone",),
+    "GATEPOST_POLICY": ("policy_path",),
+    "GATEPOST_BROKER_URL": ("broker_url",),
+    "GATEPOST_LOG_LEVEL": ("log_level",),
+    "GATEPOST_SMTP_HOST": ("smtp", "host"),
+    "GATEPOST_SMTP_PORT": ("smtp", "port"),
+    "GATEPOST_SMTP_USERNAME": ("smtp", "username"),
+    "GATEPOST_SMTP_STARTTLS": ("smtp", "starttls"),
+    "GATEPOST_SMTP_FROM": ("smtp", "from_address"),
+}
+
+
+def default_home(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("GATEPOST_HOME") or Path.home() / ".gatepost").expanduser()
+
+
+def load_settings(settings_file: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from defaults, the settings file and the environment (which wins)."""
+    env = os.environ if env is None else env
+    home = default_home(env)
+    data: dict[str, Any] = {}
+    source: Path | str = "environment"
+    file = Path(settings_file) if settings_file else home / "settings.toml"
+    if settings_file or file.exists():
+        data = _read_toml(file)
+        source = file
+    for var, keys in _ENV_KEYS.items():
+        if var in env:
+            target = data
+            for k in keys[:-1]:
+                target = target.setdefault(k, {})
+            target[keys[-1]] = env[var]
+    if "GATEPOST_SCHOOLS" in env:
+        data["schools"] = [p for p in env["GATEPOST_SCHOOLS"].split(os.pathsep) if p]
+    for forbidden in ("secret_key",):
+        if forbidden in data:
+            raise StartupError(
+                f"{source}: key '{forbidden}' must not be written in a file; "
+                "fix: set GATEPOST_SECRET_KEY or GATEPOST_SECRET_KEY_FILE"
+            )
+    if isinstance(data.get("smtp"), dict) and "password" in data["smtp"]:
+        raise StartupError(
+            f"{source}: key 'smtp.password' must not be written in a file; "
+            "fix: set GATEPOST_SMTP_PASSWORD or GATEPOST_SMTP_PASSWORD_FILE"
+        )
+    data.setdefault("home", str(home))
+    data.setdefault("database_url", f"sqlite:///{home / 'gatepost.db'}")
+    data["secret_key"] = read_secret("GATEPOST_SECRET_KEY", env)
+    smtp_password = read_secret("GATEPOST_SMTP_PASSWORD", env)
+    if smtp_password:
+        data.setdefault("smtp", {})["password"] = smtp_password
+    try:
+        return Settings.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise StartupError(_one_line(source, exc)) from None
+
+
+def load_policy(path: Path | str) -> dict[str, Any]:
+    """The policy file as a mapping (categories, severities, retention, ...)."""
+    return _read_toml(Path(path))
