@@ -3,13 +3,34 @@
 Each area keeps its tables in its own module here; add the import below when you add one.
 """
 
-from review_queue.models.accounts import ROLES, User
+from review_queue.models.accounts import ROLES, OneTimeSignin, SigninFailure, User
+from review_queue.models.audit import AuditEntry
 from review_queue.models.base import Base, utcnow
 from review_queue.models.core import Decision, Judgement, Post, ReviewItem, School, Source
+from review_queue.models.incidents import (
+    ConductIncident,
+    IncidentEvent,
+    IncidentPost,
+    Letter,
+    Meeting,
+    Person,
+)
+from review_queue.models.reports import PlatformReport, SafeguardingMark
 from review_queue.models.schedule import JobSchedule, UrgentAlert
 
 __all__ = [
     "ROLES",
+    "AuditEntry",
+    "ConductIncident",
+    "IncidentEvent",
+    "IncidentPost",
+    "Letter",
+    "Meeting",
+    "OneTimeSignin",
+    "Person",
+    "PlatformReport",
+    "SafeguardingMark",
+    "SigninFailure",
     "Base",
     "Decision",
     "JobSchedule",
