@@ -1,0 +1,111 @@
+"""Run sources: each batch and its cursor stored in one transaction, one source's failure isolated.
+
+This is one of the two places a broad `except Exception` belongs: a broken source is
+logged (by id, never post text), recorded on its row, and the next source runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Mapping
+
+from sqlalchemy.orm import Session
+
+from connectors.base import ConnectorError, SourceConfig
+from monitor import build
+from monitor.settings import Profile
+from review_queue.db import Database
+from review_queue.models import Source, utcnow
+from review_queue.store import ingest_posts, save_cursor
+
+log = logging.getLogger(__name__)
+
+# A run of one source stops taking batches after this long, so one slow platform cannot
+# starve the others; the cursor keeps its place and the next run carries on.
+RUN_BUDGET_SECONDS = 120.0
+
+
+@dataclasses.dataclass
+class SourceResult:
+    key: str
+    kind: str
+    stored: int = 0
+    seen: int = 0
+    error: str | None = None
+    permanent: bool = False
+    new_post_ids: list[int] = dataclasses.field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def run_source(
+    db: Database,
+    profile: Profile,
+    source_id: int,
+    config: SourceConfig,
+    *,
+    budget_seconds: float = RUN_BUDGET_SECONDS,
+    env: Mapping[str, str] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> SourceResult:
+    """Fetch one source from its stored cursor; store each batch with its cursor atomically."""
+    with db.session_scope() as session:
+        source = session.get_one(Source, source_id)
+        cursor, key, school_id = source.cursor, source.key, source.school_id
+        source.last_run_at = utcnow()
+    result = SourceResult(key=key, kind=config.kind)
+    started = clock()
+    try:
+        batches = build.connector(config, profile, env).fetch(cursor)
+        try:
+            for batch in batches:
+                with db.session_scope() as session:
+                    source = session.get_one(Source, source_id)
+                    new = ingest_posts(session, school_id, source_id, batch.posts)
+                    save_cursor(session, source, batch.cursor, len(new), batch.reads)
+                    result.new_post_ids.extend(p.id for p in new)
+                result.stored += len(new)
+                result.seen += len(batch.posts)
+                if clock() - started > budget_seconds:
+                    break
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
+    except ConnectorError as exc:
+        result.error, result.permanent = str(exc), exc.permanent
+    except Exception as exc:  # the runner is where a broken source must not stop the rest
+        log.exception("source %s failed unexpectedly", key)
+        result.error, result.permanent = f"unexpected {type(exc).__name__}", False
+    with db.session_scope() as session:
+        _record_health(session, session.get_one(Source, source_id), result)
+    if result.error:
+        log.warning("source %s failed (%s): %s", key, "permanent" if result.permanent else "transient", result.error)
+    else:
+        log.info("source %s stored %d new posts of %d seen", key, result.stored, result.seen)
+    return result
+
+
+def _record_health(session: Session, source: Source, result: SourceResult) -> None:
+    now = utcnow()
+    if result.ok:
+        source.last_success_at = now
+        source.consecutive_failures = 0
+        source.failing_permanently = False
+    else:
+        source.last_error_at = now
+        source.last_error = result.error
+        source.consecutive_failures += 1
+        source.failing_permanently = result.permanent
+
+
+def fetch_school(db: Database, profile: Profile, env: Mapping[str, str] | None = None) -> list[SourceResult]:
+    """Run every source of one school once."""
+    with db.session_scope() as session:
+        _, pairs = build.register_school(session, profile)
+        plan = [(source.id, config) for source, config in pairs]
+    return [run_source(db, profile, sid, cfg, env=env) for sid, cfg in plan]

@@ -1,0 +1,107 @@
+"""The scheduler: each source at its interval, plus the periodic jobs, with jobs kept in the database.
+
+APScheduler's SQLAlchemy job store keeps the jobs beside Gatepost's tables, so a
+restart picks up where it was.  Every job runs one instance at a time and coalesces
+missed runs into one.  Jobs are referenced by name and take only strings, because the
+job store pickles their arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from monitor import build
+from monitor.settings import Settings, load_profile, load_settings, source_key
+
+log = logging.getLogger(__name__)
+
+# A run that starts this late (the machine slept, the scheduler was down) still runs once.
+MISFIRE_GRACE_SECONDS = 15 * 60
+# Sources run in parallel threads; two cores gain little from more.
+WORKER_THREADS = 4
+
+
+def make_scheduler(settings: Settings, *, blocking: bool = True) -> Any:
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    url = settings.database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return cls(
+        jobstores={"default": SQLAlchemyJobStore(url=url, tablename="apscheduler_jobs")},
+        executors={"default": ThreadPoolExecutor(WORKER_THREADS)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+        timezone=settings.timezone,
+    )
+
+
+def source_job(settings_file: str | None, profile_path: str, key: str) -> None:
+    """Run one source of one school, then judge what it brought in."""
+    from monitor.jobs.classify import classify_pending
+    from monitor.jobs.fetch import run_source
+
+    settings = load_settings(settings_file or None)
+    profile = load_profile(profile_path)
+    db = build.database(settings)
+    try:
+        with db.session_scope() as session:
+            _, pairs = build.register_school(session, profile)
+            match = [(s.id, c) for s, c in pairs if s.key == key]
+        if not match:
+            log.warning("source %s is no longer in %s; skipping", key, profile_path)
+            return
+        run_source(db, profile, *match[0])
+        classify_pending(db, profile.slug, build.classifier(profile), build.policy(settings))
+    finally:
+        db.dispose()
+
+
+def schedule_sources(scheduler: Any, settings_file: str | None, profiles: Sequence[Path]) -> list[str]:
+    """Add (or replace) one interval job per configured source; return their ids."""
+    ids = []
+    for path in profiles:
+        profile = load_profile(path)
+        for config in profile.sources:
+            key = source_key(config)
+            job_id = f"source:{profile.slug}:{key}"
+            scheduler.add_job(
+                "monitor.scheduler:source_job",
+                trigger="interval",
+                minutes=config.interval_minutes,
+                args=[settings_file or "", str(Path(path).resolve()), key],
+                id=job_id,
+                name=job_id,
+                replace_existing=True,
+                next_run_time=_now(scheduler),  # first run now, then every interval
+            )
+            ids.append(job_id)
+    return ids
+
+
+def _now(scheduler: Any) -> Any:
+    from datetime import datetime
+
+    return datetime.now(scheduler.timezone)
+
+
+def run_forever(settings: Settings, profiles: Sequence[Path], settings_file: str | None = None) -> int:
+    """`gatepost run`: schedule everything and block until SIGTERM or Ctrl-C."""
+    if not profiles:
+        from monitor.settings import StartupError
+
+        raise StartupError("no school profile given; fix: pass --school FILE or list `schools` in settings.toml")
+    scheduler = make_scheduler(settings)
+    ids = schedule_sources(scheduler, settings_file or os.environ.get("GATEPOST_SETTINGS"), profiles)
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    print(f"gatepost: scheduling {len(ids)} jobs; Ctrl-C to stop", flush=True)
+    scheduler.start()
+    return 0
