@@ -18,8 +18,9 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
@@ -54,14 +55,45 @@ class StaffEntry(_Strict):
     aliases: list[str] = []
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+# "08:00-17:30": local wall-clock times, start before end.
+HOURS_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class DateRange(_Strict):
+    """A holiday, inclusive of both days."""
+
+    start: date
+    end: date
+    name: str = ""
+
+
+class OnCall(_Strict):
+    """Who takes urgent alerts out of hours on these weekdays and/or between these dates."""
+
+    to: list[str]
+    weekdays: list[Weekday] = []
+    start: date | None = None
+    end: date | None = None
+
+
 class Contacts(_Strict):
-    """Who is told about urgent flags.  Addresses only; never secrets."""
+    """Who is told about urgent flags, and when the school is open.  Addresses only; never secrets.
+
+    In school hours urgent alerts go to `dsl` and `deputy`.  Outside them (evenings,
+    non-school days, `holidays`) they go to the first matching `on_call` entry, else to
+    `out_of_hours`, else still to `dsl` and `deputy`: an urgent alert is never held back.
+    """
 
     dsl: list[str] = []
     deputy: list[str] = []
     headteacher: list[str] = []
     out_of_hours: list[str] = []
     webhook_url: str | None = None
+    school_hours: Annotated[str, Field(pattern=HOURS_PATTERN)] = "08:00-17:30"
+    school_days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+    holidays: list[DateRange] = []
+    on_call: list[OnCall] = []
 
 
 class Profile(_Strict):
@@ -104,6 +136,14 @@ class SmtpSettings(_Strict):
     timeout_seconds: float = 30.0
 
 
+class DigestSettings(_Strict):
+    """When the headteacher's weekly digest goes out (local time in `Settings.timezone`)."""
+
+    enabled: bool = True
+    weekday: Weekday = "mon"
+    at: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = "07:00"
+
+
 class Settings(_Strict):
     """Deployment settings: where data lives, how to reach the database, mail and the console."""
 
@@ -118,6 +158,7 @@ class Settings(_Strict):
     # School profiles this Gatepost serves (a trust lists many).
     schools: list[Path] = []
     smtp: SmtpSettings = SmtpSettings()
+    digest: DigestSettings = DigestSettings()
     # Celery broker for scale-out mode; None means one process does everything.
     broker_url: str | None = None
     log_level: str = "INFO"
