@@ -50,7 +50,7 @@ class Evidence:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class MediaInfo:
-    """What the classifier may know about an attachment: never its bytes unless the caller fetched them safely."""
+    """What the classifier may know of an attachment: never bytes the caller did not fetch safely."""
 
     type: str
     url: str = ""
@@ -83,9 +83,7 @@ class Classifier(Protocol):
 
     def classify(self, text: str, media: Sequence[MediaInfo] = ()) -> Classification: ...
 
-    def classify_many(
-        self, items: Sequence[tuple[str, Sequence[MediaInfo]]]
-    ) -> list[Classification]: ...
+    def classify_many(self, items: Sequence[tuple[str, Sequence[MediaInfo]]]) -> list[Classification]: ...
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -37,7 +37,9 @@ def post_from_json(data: Mapping[str, object], default_kind: str = "sample") -> 
     if isinstance(media_raw, list):
         for m in media_raw:
             if isinstance(m, dict) and m.get("type") in ("image", "video"):
-                media.append(Media(type=m["type"], url=str(m.get("url", "")), alt_text=str(m.get("alt_text", ""))))
+                media.append(
+                    Media(type=m["type"], url=str(m.get("url", "")), alt_text=str(m.get("alt_text", "")))
+                )
     parent = data.get("parent_id")
     return Post(
         kind=str(data.get("platform") or default_kind),
@@ -67,7 +69,9 @@ class SampleConnector:
         try:
             lines = self.path.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            raise ConnectorError(f"cannot read sample file {self.path}: {exc.strerror}", permanent=True) from exc
+            raise ConnectorError(
+                f"cannot read sample file {self.path}: {exc.strerror}", permanent=True
+            ) from exc
         for start in range(done, len(lines), BATCH_SIZE):
             chunk = lines[start : start + BATCH_SIZE]
             posts = []
@@ -77,7 +81,9 @@ class SampleConnector:
                 try:
                     post = post_from_json(json.loads(line))
                 except (ValueError, KeyError, TypeError) as exc:
-                    raise ConnectorError(f"{self.path}:{lineno}: not a valid post record", permanent=True) from exc
+                    raise ConnectorError(
+                        f"{self.path}:{lineno}: not a valid post record", permanent=True
+                    ) from exc
                 if self.matcher.mentions(post.text):
                     posts.append(post)
             yield Batch(posts=posts, cursor=str(start + len(chunk)))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,7 +59,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _profiles(args: argparse.Namespace, settings: Settings) -> list[Profile]:
     paths = list(getattr(args, "school", None) or []) or list(settings.schools)
     if not paths:
-        raise StartupError("no school profile given; fix: pass --school FILE or list `schools` in settings.toml")
+        raise StartupError(
+            "no school profile given; fix: pass --school FILE or list `schools` in settings.toml"
+        )
     return [load_profile(p) for p in paths]
 
 
@@ -106,7 +107,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         _print_fetch(results, sys.stdout)
         failed = failed or any(not r.ok for r in results)
         if not args.no_classify:
-            judged, queued = classify_pending(db, profile.slug, build.classifier(profile), build.policy(settings))
+            judged, queued = classify_pending(
+                db, profile.slug, build.classifier(profile), build.policy(settings)
+            )
             print(f"  judged {judged} posts, {queued} new items in the review queue")
     return 1 if failed else 0
 

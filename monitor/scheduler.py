@@ -98,7 +98,9 @@ def run_forever(settings: Settings, profiles: Sequence[Path], settings_file: str
     if not profiles:
         from monitor.settings import StartupError
 
-        raise StartupError("no school profile given; fix: pass --school FILE or list `schools` in settings.toml")
+        raise StartupError(
+            "no school profile given; fix: pass --school FILE or list `schools` in settings.toml"
+        )
     scheduler = make_scheduler(settings)
     ids = schedule_sources(scheduler, settings_file or os.environ.get("GATEPOST_SETTINGS"), profiles)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))

@@ -213,7 +213,9 @@ def parse_profile(data: Mapping[str, Any], path: Path | str = "<profile>") -> Pr
     """Validate a profile mapping; each source is checked against its own kind's model."""
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list):
-        raise StartupError(f"{path}: key 'sources' must be a list of [[sources]] tables; fix: use [[sources]]")
+        raise StartupError(
+            f"{path}: key 'sources' must be a list of [[sources]] tables; fix: use [[sources]]"
+        )
     sources: list[SourceConfig] = []
     for i, raw in enumerate(raw_sources):
         kind = raw.get("kind") if isinstance(raw, dict) else None

@@ -7,10 +7,11 @@ both call these, so a form and a JSON endpoint do the same thing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from review_queue.models import Decision, Judgement, Post, ReviewItem, utcnow
@@ -22,8 +23,16 @@ STATUS_AFTER = {"dismiss": "dismissed", "confirm": "confirmed", "escalate": "esc
 MIN_REASON_CHARS = 3
 
 
+# A claim on an item lapses after this long, so an item is never stuck with someone who left.
+CLAIM_TTL = timedelta(hours=2)
+
+
 class DecisionError(ValueError):
     """A decision that cannot be recorded as asked (bad action, no reason, unknown category)."""
+
+
+class ClaimedElsewhere(DecisionError):
+    """The item is being worked by another reviewer: no two reviewers work the same item."""
 
 
 def record_judgement(
@@ -100,6 +109,8 @@ def decide(
     """Record a reviewer's decision on an item and move it to its new status."""
     if action not in ACTIONS:
         raise DecisionError(f"unknown action {action!r}")
+    if claimed_by_other(item, user_id):
+        raise ClaimedElsewhere("another reviewer is working on this item")
     reason = reason.strip()
     if len(reason) < MIN_REASON_CHARS:
         raise DecisionError("a decision needs a reason")
@@ -118,3 +129,75 @@ def decide(
             item.categories = cats
     session.flush()
     return decision
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue list shows.  Empty fields mean "any"."""
+
+    status: str = "open"
+    category: str = ""
+    severity: str = ""
+    source: str = ""  # a post kind: reddit, x, ...
+    since: date | None = None
+    until: date | None = None
+    limit: int = 200
+
+
+def list_items(session: Session, school_id: int | None, f: QueueFilter) -> list[ReviewItem]:
+    """Items matching the filter, most severe first, then oldest."""
+    q = select(ReviewItem).join(Post, Post.id == ReviewItem.post_id)
+    if school_id is not None:
+        q = q.where(ReviewItem.school_id == school_id)
+    if f.status:
+        q = q.where(ReviewItem.status == f.status)
+    if f.severity:
+        q = q.where(ReviewItem.severity == f.severity)
+    if f.source:
+        q = q.where(Post.kind == f.source)
+    if f.since:
+        q = q.where(ReviewItem.created_at >= datetime.combine(f.since, time.min, UTC))
+    if f.until:
+        q = q.where(ReviewItem.created_at < datetime.combine(f.until + timedelta(days=1), time.min, UTC))
+    q = q.order_by(ReviewItem.severity_rank.desc(), ReviewItem.created_at, ReviewItem.id)
+    items = list(session.scalars(q))
+    if f.category:
+        # categories is a JSON list: filter here rather than per-backend JSON operators.
+        items = [i for i in items if f.category in (i.categories or [])]
+    return items[: f.limit]
+
+
+def claimed_by_other(item: ReviewItem, user_id: int | None, now: datetime | None = None) -> bool:
+    if item.assigned_to_id is None or item.assigned_to_id == user_id or item.assigned_at is None:
+        return False
+    return (now or utcnow()) - item.assigned_at < CLAIM_TTL
+
+
+def claim(session: Session, item: ReviewItem, user_id: int) -> None:
+    """Take an item to work on.  Conditional UPDATE, so two reviewers cannot both win."""
+    now = utcnow()
+    result = session.execute(
+        update(ReviewItem)
+        .where(
+            ReviewItem.id == item.id,
+            or_(
+                ReviewItem.assigned_to_id.is_(None),
+                ReviewItem.assigned_to_id == user_id,
+                ReviewItem.assigned_at < now - CLAIM_TTL,
+            ),
+        )
+        .values(assigned_to_id=user_id, assigned_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ClaimedElsewhere("another reviewer is working on this item")
+    session.refresh(item)
+
+
+def release(session: Session, item: ReviewItem, user_id: int, *, force: bool = False) -> None:
+    """Give an item back.  `force` lets a DSL take it back from someone else."""
+    if claimed_by_other(item, user_id) and not force:
+        raise ClaimedElsewhere("another reviewer is working on this item")
+    item.assigned_to_id = None
+    item.assigned_at = None
+    session.flush()

@@ -119,10 +119,10 @@ def ingest_posts(
         text = _clean(p.text)
         media = _jsonable(_media_json(p.media))
         chash = content_hash(text, media)
-        row = existing.get(key)
-        if row is not None:
-            if row.content_hash != chash and row.edited_at is None:
-                row.edited_at = now
+        seen = existing.get(key)
+        if seen is not None:
+            if seen.content_hash != chash and seen.edited_at is None:
+                seen.edited_at = now
             continue
         created = p.created_at if p.created_at.tzinfo else p.created_at.replace(tzinfo=UTC)
         record = {

@@ -31,7 +31,9 @@ def media_info(media: list[Any]) -> list[MediaInfo]:
     ]
 
 
-def classify_pending(db: Database, school_slug: str, classifier: Any, policy: Mapping[str, Any]) -> tuple[int, int]:
+def classify_pending(
+    db: Database, school_slug: str, classifier: Any, policy: Mapping[str, Any]
+) -> tuple[int, int]:
     """Judge every unjudged post of a school.  Returns (posts judged, items queued)."""
     judged = queued = 0
     while True:

@@ -84,7 +84,9 @@ def run_source(
     with db.session_scope() as session:
         _record_health(session, session.get_one(Source, source_id), result)
     if result.error:
-        log.warning("source %s failed (%s): %s", key, "permanent" if result.permanent else "transient", result.error)
+        log.warning(
+            "source %s failed (%s): %s", key, "permanent" if result.permanent else "transient", result.error
+        )
     else:
         log.info("source %s stored %d new posts of %d seen", key, result.stored, result.seen)
     return result

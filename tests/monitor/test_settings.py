@@ -40,7 +40,11 @@ def test_the_demo_profile_loads_and_its_sample_path_is_resolved_beside_it() -> N
         (GOOD.replace("aliases", "alias"), "school.alias", "unknown key"),
         (GOOD.replace('name = "Hollybrook Primary School"', ""), "school.name", "missing required key"),
         (GOOD.replace('name = "Hollybrook Primary School"', "name = 42"), "school.name", "invalid"),
-        (GOOD.replace('path = "posts.jsonl"', 'path = "p"\ninterval_minutes = "often"'), "sources[0].interval_minutes", "invalid"),
+        (
+            GOOD.replace('path = "posts.jsonl"', 'path = "p"\ninterval_minutes = "often"'),
+            "sources[0].interval_minutes",
+            "invalid",
+        ),
         (GOOD.replace('kind = "sample"', 'kind = "myspace"'), "sources[0].kind", "unknown value"),
         (GOOD + "\n[[staff]]\nrole = 'Head'\n", "staff[0].name", "missing required key"),
     ],
@@ -75,7 +79,9 @@ def test_invalid_toml_is_refused_with_the_file_named(tmp_path: Path) -> None:
 def test_environment_wins_over_the_settings_file(tmp_path: Path) -> None:
     file = tmp_path / "settings.toml"
     file.write_text('base_url = "https://from-file.example"\nport = 9000\n')
-    s = load_settings(file, env={"GATEPOST_HOME": str(tmp_path), "GATEPOST_BASE_URL": "https://from-env.example"})
+    s = load_settings(
+        file, env={"GATEPOST_HOME": str(tmp_path), "GATEPOST_BASE_URL": "https://from-env.example"}
+    )
     assert s.base_url == "https://from-env.example"
     assert s.port == 9000
     assert s.database_url == f"sqlite:///{tmp_path / 'gatepost.db'}"
@@ -94,5 +100,5 @@ def test_secrets_are_read_from_the_environment_or_a_named_file(tmp_path: Path) -
 def test_a_secret_written_into_the_settings_file_is_refused(tmp_path: Path) -> None:
     file = tmp_path / "settings.toml"
     file.write_text('[smtp]\nhost = "mail"\npassword = "hunter2"\n')
-    with pytest.raises(StartupError, match="smtp.password"):
+    with pytest.raises(StartupError, match=r"smtp\.password"):
         load_settings(file, env={"GATEPOST_HOME": str(tmp_path)})

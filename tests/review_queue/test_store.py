@@ -1,4 +1,4 @@
-"""Storage, on SQLite and PostgreSQL: idempotent ingest, edits recorded, cursor and posts in one transaction."""
+"""Storage on SQLite and PostgreSQL: idempotent ingest, edits kept, cursor and posts in one transaction."""
 
 from __future__ import annotations
 
@@ -49,7 +49,9 @@ def test_ingesting_the_same_batch_twice_stores_nothing_new(any_db: Database) -> 
     assert count(any_db) == 2
 
 
-def test_a_post_seen_again_with_new_text_is_marked_edited_and_keeps_what_was_captured(any_db: Database) -> None:
+def test_a_post_seen_again_with_new_text_is_marked_edited_and_keeps_what_was_captured(
+    any_db: Database,
+) -> None:
     school_id, source_id = setup_school(any_db)
     with any_db.session_scope() as s:
         ingest_posts(s, school_id, source_id, [post("1", "original words")])
@@ -74,7 +76,7 @@ def test_hostile_text_is_stored_without_crashing_the_database(any_db: Database) 
     school_id, source_id = setup_school(any_db)
     nasty = "lone \ud800 surrogate, NUL \x00 byte, RTL \u202e override, " + "x" * 50_000
     with any_db.session_scope() as s:
-        (row,) = ingest_posts(s, school_id, source_id, [post("1", nasty)])
+        ingest_posts(s, school_id, source_id, [post("1", nasty)])
     with any_db.session_scope() as s:
         stored = s.scalars(select(PostRow)).one().text
     assert "\x00" not in stored and "\ud800" not in stored
