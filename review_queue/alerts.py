@@ -1,0 +1,215 @@
+"""Urgent alerts owed for review items: which are owed, claiming one, and what it may say.
+
+Each urgent item gets one `UrgentAlert` row.  A worker takes an alert by a conditional
+UPDATE of its lease (`claimed_until`): only the worker whose UPDATE changed the row
+sends it, so two workers never both send.  A failed send gives the lease back with a
+short retry delay; an alert is retried until it is sent, never dropped.  If a worker
+dies between handing the message to SMTP and recording it, the lease runs out and the
+alert is sent again: for a threat, twice is better than never.
+
+What an alert says is deliberately thin (category, severity, time, console link): no
+post text, no handle, no URL of the post.  This module sends nothing and never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from review_queue.models import ReviewItem, School, UrgentAlert
+
+# The severity whose flags alert at once (policy.toml marks threat, pupil_image, security).
+URGENT = "urgent"
+# Items in these states still need someone; a decided item needs no alert.
+ALERTABLE_STATUSES = ("open", "escalated")
+# A worker has this long to send before another may take the alert over.
+CLAIM_LEASE = timedelta(minutes=5)
+# After a failed send, wait this long before trying again (the job ticks every minute).
+RETRY_AFTER = timedelta(minutes=1)
+# Where the console shows one item; the console owns this route.
+ITEM_PATH = "/items/{id}"
+
+
+@dataclass(frozen=True)
+class ClaimedAlert:
+    """An alert this worker now owns: plain data, safe to use after the session closes."""
+
+    alert_id: int
+    item_id: int
+    school_slug: str
+    school_name: str
+    categories: tuple[str, ...]
+    severity: str
+    flagged_at: datetime
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    subject: str
+    text: str
+    webhook: dict[str, Any]
+
+
+def urgent_categories(policy: Mapping[str, Any]) -> set[str]:
+    return {name for name, cat in policy.get("categories", {}).items() if cat.get("severity") == URGENT}
+
+
+def open_owed_alerts(session: Session, policy: Mapping[str, Any], school_id: int | None = None) -> int:
+    """Create the alert row for every urgent item that has none yet; returns how many were added.
+
+    An item is urgent when its severity is urgent or any of its categories is urgent in
+    the policy.  Concurrent callers may race to insert; the unique item id settles it.
+    """
+    urgent_cats = urgent_categories(policy)
+    q = (
+        select(ReviewItem.id, ReviewItem.school_id, ReviewItem.severity, ReviewItem.categories)
+        .outerjoin(UrgentAlert, UrgentAlert.item_id == ReviewItem.id)
+        .where(UrgentAlert.id.is_(None), ReviewItem.status.in_(ALERTABLE_STATUSES))
+    )
+    if school_id is not None:
+        q = q.where(ReviewItem.school_id == school_id)
+    added = 0
+    for item_id, item_school, severity, categories in session.execute(q).tuples():
+        if severity != URGENT and not urgent_cats.intersection(categories or []):
+            continue
+        try:
+            with session.begin_nested():
+                session.add(UrgentAlert(item_id=item_id, school_id=item_school))
+            added += 1
+        except IntegrityError:
+            pass  # another worker added it first
+    return added
+
+
+def claim_alerts(session: Session, now: datetime, school_id: int | None = None) -> list[ClaimedAlert]:
+    """Take every unsent alert whose lease is free; returns only those this worker won.
+
+    The caller commits straight after, then sends, then records the outcome.
+    """
+    free = and_(
+        UrgentAlert.sent_at.is_(None),
+        or_(UrgentAlert.claimed_until.is_(None), UrgentAlert.claimed_until <= now),
+    )
+    q = select(UrgentAlert.id, UrgentAlert.claimed_until).where(free).order_by(UrgentAlert.id)
+    if school_id is not None:
+        q = q.where(UrgentAlert.school_id == school_id)
+    won: list[int] = []
+    for alert_id, seen_until in session.execute(q).tuples():
+        # Conditional on the lease still being what we read: the loser of a race changes nothing.
+        cond = (
+            UrgentAlert.claimed_until.is_(None)
+            if seen_until is None
+            else UrgentAlert.claimed_until == seen_until
+        )
+        result = session.execute(
+            update(UrgentAlert)
+            .where(UrgentAlert.id == alert_id, UrgentAlert.sent_at.is_(None), cond)
+            .values(claimed_until=now + CLAIM_LEASE, attempts=UrgentAlert.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            won.append(alert_id)
+    if not won:
+        return []
+    rows = session.execute(
+        select(
+            UrgentAlert.id,
+            ReviewItem.id,
+            School.slug,
+            School.name,
+            ReviewItem.categories,
+            ReviewItem.severity,
+            ReviewItem.created_at,
+        )
+        .join(ReviewItem, ReviewItem.id == UrgentAlert.item_id)
+        .join(School, School.id == UrgentAlert.school_id)
+        .where(UrgentAlert.id.in_(won))
+        .order_by(UrgentAlert.id)
+    ).tuples()
+    return [
+        ClaimedAlert(a, i, slug, name, tuple(cats or ()), sev, created)
+        for a, i, slug, name, cats, sev, created in rows
+    ]
+
+
+def mark_sent(
+    session: Session,
+    alert_id: int,
+    now: datetime,
+    *,
+    recipients: int,
+    out_of_hours: bool,
+    webhook_ok: bool | None,
+) -> None:
+    session.execute(
+        update(UrgentAlert)
+        .where(UrgentAlert.id == alert_id)
+        .values(
+            sent_at=now,
+            recipients=recipients,
+            out_of_hours=out_of_hours,
+            webhook_ok=webhook_ok,
+            last_error=None,
+            claimed_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_failed(session: Session, alert_id: int, now: datetime, error: str) -> None:
+    """Record why it failed (a code, not content) and free it to be retried shortly."""
+    session.execute(
+        update(UrgentAlert)
+        .where(UrgentAlert.id == alert_id, UrgentAlert.sent_at.is_(None))
+        .values(claimed_until=now + RETRY_AFTER, last_error=error[:200])
+        .execution_options(synchronize_session=False)
+    )
+
+
+def compose(
+    alert: ClaimedAlert,
+    *,
+    base_url: str,
+    timezone: str,
+    out_of_hours: bool,
+) -> AlertMessage:
+    """The alert's words: category, severity, time and a console link.  Nothing from the post."""
+    local = alert.flagged_at.astimezone(ZoneInfo(timezone))
+    when = local.strftime("%a %d %b %Y, %H:%M %Z")
+    labels = [category_label(c) for c in alert.categories] or ["Urgent flag"]
+    link = base_url.rstrip("/") + ITEM_PATH.format(id=alert.item_id)
+    subject = f"[Gatepost] URGENT: {', '.join(labels)} flagged, {alert.school_name}"
+    lines = [
+        f"An urgent flag needs the safeguarding lead at {alert.school_name}.",
+        "",
+        f"Category: {', '.join(labels)}",
+        f"Severity: {alert.severity}",
+        f"Flagged:  {when}",
+        "",
+        f"Open it in Gatepost (sign-in required): {link}",
+        "",
+        "This alert deliberately carries no post text or names; they stay in Gatepost.",
+    ]
+    if out_of_hours:
+        lines.append("You are receiving this as the out-of-hours contact.")
+    webhook = {
+        "text": f"URGENT {', '.join(labels)} flag at {alert.school_name}, {when}. Open in Gatepost: {link}",
+        "school": alert.school_slug,
+        "categories": list(alert.categories),
+        "severity": alert.severity,
+        "flagged_at": alert.flagged_at.isoformat(),
+        "link": link,
+    }
+    return AlertMessage(subject=subject, text="\n".join(lines) + "\n", webhook=webhook)
+
+
+def category_label(category: str) -> str:
+    """A policy category's stored name as words people read: "pupil_image" -> "Pupil image"."""
+    return category.replace("_", " ").capitalize()
