@@ -1,7 +1,8 @@
 """Small server-side SVG charts for the governors' trends: horizontal bars and weekly columns.
 
 Hand-built SVG, so there is nothing to load from a CDN and the same markup works in a
-browser, in an email and in weasyprint's PDF.  Charts take already-suppressed counts
+browser, in an email and in weasyprint's PDF.  No inline `style` attributes: the
+console's Content-Security-Policy allows stylesheets from 'self' only.  Charts take already-suppressed counts
 (`trends.Count`): a suppressed value is drawn as a hatched band from 0 to the
 suppression threshold and labelled "<5", so a bar's height never reveals a small
 number.  Labels are escaped; the result is `Markup` safe to put in an autoescaped page.
@@ -19,7 +20,7 @@ BAR_ALT = "#0f766e"
 SUPPRESSED = "#9ca3af"
 GRID = "#e5e7eb"
 TEXT = "#374151"
-FONT = "font-family:Helvetica,Arial,sans-serif"
+FONT = 'font-family="Helvetica, Arial, sans-serif"'
 
 
 class CountLike(Protocol):
@@ -38,10 +39,12 @@ def _hatch(pid: str) -> str:
 
 
 def _nice_max(m: int) -> int:
-    for step in (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
+    # Multiples of 4, so the quarter gridlines fall on whole numbers; never below 8, so a
+    # hatched "fewer than 5" band does not fill the plot and read as a big number.
+    for step in (8, 12, 20, 40, 60, 100, 200, 400, 600, 1000, 2000, 4000):
         if m <= step:
             return step
-    return ((m // 1000) + 1) * 1000
+    return ((m // 4000) + 1) * 4000
 
 
 def bar_chart(
@@ -51,17 +54,17 @@ def bar_chart(
     threshold: int,
     chart_id: str,
     colour: str = BAR,
-    width: int = 520,
+    width: int = 400,
 ) -> Markup:
     """Horizontal bars, one row per label, value printed at the end of each bar."""
-    label_w, row_h, top = 150, 26, 30
-    plot_w = width - label_w - 70
+    label_w, row_h, top = 120, 24, 30
+    plot_w = width - label_w - 80
     height = top + row_h * max(len(rows), 1) + 10
     peak = _nice_max(max([c.value or 0 for _, c in rows] + [threshold]))
     pid = f"hatch-{chart_id}"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(title)}" style="{FONT};max-width:{width}px">',
+        f'role="img" aria-label="{escape(title)}" class="chart" {FONT}>',
         _hatch(pid),
         f'<text x="0" y="16" font-size="14" font-weight="bold" fill="{TEXT}">{escape(title)}</text>',
     ]
@@ -122,7 +125,7 @@ def week_chart(
     pid = f"hatch-{chart_id}"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(title)}" style="{FONT};max-width:{width}px">',
+        f'role="img" aria-label="{escape(title)}" class="chart" {FONT}>',
         _hatch(pid),
         f'<text x="0" y="16" font-size="14" font-weight="bold" fill="{TEXT}">{escape(title)}</text>',
     ]

@@ -36,7 +36,7 @@ from review_queue.terms import previous_term, term_containing
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SEVERITY_ORDER = ("urgent", "high", "medium", "low")
 # Console routes the digest links to; the console owns them.
-QUEUE_PATH = "/"
+QUEUE_PATH = "/queue"
 INCIDENT_PATH = "/incidents/{id}"
 # A change is notable when it moves by at least this many flags and by half or more.
 NOTABLE_MIN_CHANGE = 3

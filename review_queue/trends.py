@@ -69,7 +69,8 @@ def suppress_group(counts: Sequence[int]) -> list[Count]:
     """Suppress small cells, plus the next smallest one when a single cell would be recoverable."""
     out = [shown(n) for n in counts]
     hidden = [i for i, c in enumerate(out) if c.suppressed]
-    if len(hidden) == 1 and len(out) > 1:
+    # A lone hidden zero may be worked out: "none" singles nobody out, so it needs no partner.
+    if len(hidden) == 1 and len(out) > 1 and counts[hidden[0]] > 0:
         visible = sorted((n, i) for i, n in enumerate(counts) if not out[i].suppressed)
         if visible:
             i = visible[0][1]

@@ -1,0 +1,113 @@
+"""The weekly digest job: when a school's digest is due, claim it, build it and email it, once.
+
+The due time lives in the database (`review_queue.schedule`), so several workers, or a
+worker restarted mid-morning, send each week's digest exactly once.  A send that fails
+gives the claim back and the next tick retries it.  It goes to the school's headteacher
+and DSL contacts.  `preview` writes the same email without sending (`gatepost digest
+--preview`).  Logs carry the school slug and codes, never addresses or content.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+
+from monitor import mail
+from monitor.settings import Profile, Settings
+from review_queue import schedule
+from review_queue.db import Database
+from review_queue.digest import build_digest, render_digest
+from review_queue.models import School
+
+log = logging.getLogger(__name__)
+
+
+def rule(settings: Settings) -> schedule.Weekly:
+    return schedule.Weekly(
+        weekday=settings.digest.weekday, at=time.fromisoformat(settings.digest.at), timezone=settings.timezone
+    )
+
+
+def job_name(profile: Profile) -> str:
+    return f"digest:{profile.slug}"
+
+
+def recipients(profile: Profile) -> list[str]:
+    return list(dict.fromkeys([*profile.contacts.headteacher, *profile.contacts.dsl]))
+
+
+def render(
+    db: Database, settings: Settings, profile: Profile, policy: dict[str, Any], now: datetime
+) -> tuple[str, str, str] | None:
+    """(subject, html, text) of the school's digest for the week ending `now`; None if unknown school."""
+    with db.session_scope() as session:
+        school = session.scalar(select(School).where(School.slug == profile.slug))
+        if school is None:
+            return None
+        digest = build_digest(
+            session, school.id, now, timezone=settings.timezone, base_url=settings.base_url, policy=policy
+        )
+    return render_digest(digest)
+
+
+def send_digest_if_due(
+    db: Database,
+    settings: Settings,
+    profile: Profile,
+    policy: dict[str, Any],
+    *,
+    now: datetime | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+) -> bool:
+    """Send the school's digest if it is due and this worker wins the claim; True if sent."""
+    if not settings.digest.enabled:
+        return False
+    now = now or datetime.now(UTC)
+    weekly = rule(settings)
+    name = job_name(profile)
+    with db.session_scope() as session:
+        schedule.ensure_job(session, name, weekly.next_after(now))
+    with db.session_scope() as session:
+        # Committed when this block ends: from then on no other worker can take this run.
+        claim = schedule.claim_due(session, name, now, weekly)
+    if claim is None:
+        return False
+    rendered = render(db, settings, profile, policy, now)
+    to = recipients(profile)
+    if rendered is None or not to:
+        # Nothing to send to: keep the claim (retrying every minute would not help) and say why.
+        log.warning("digest for %s skipped: no school row or no contacts.headteacher/dsl", profile.slug)
+        return False
+    subject, html, text = rendered
+    try:
+        message = mail.build_message(
+            sender=settings.smtp.from_address, to=to, subject=subject, text=text, html=html
+        )
+        mail.send(settings.smtp, message, ssl_context)
+    except mail.MailError as exc:
+        with db.session_scope() as session:
+            schedule.release(session, claim, str(exc))
+        log.warning("digest for %s not sent (%s); will retry", profile.slug, exc)
+        return False
+    with db.session_scope() as session:
+        schedule.mark_sent(session, claim, datetime.now(UTC))
+    log.info("digest for %s sent to %d recipient(s)", profile.slug, len(to))
+    return True
+
+
+def digest_job(settings_file: str, profile_path: str) -> None:
+    """Scheduler entry point, run every few minutes; the database decides whether it is due."""
+    from monitor import build
+    from monitor.settings import load_profile, load_settings
+
+    settings = load_settings(settings_file or None)
+    profile = load_profile(profile_path)
+    db = build.database(settings)
+    try:
+        send_digest_if_due(db, settings, profile, build.policy(settings))
+    finally:
+        db.dispose()
