@@ -1,0 +1,263 @@
+"""The judgement pipeline: normalise, run spaCy rules, score with the model, decide flags, show why.
+
+`load_pipeline(school)` returns a `Pipeline` that satisfies the `Classifier` protocol.
+A post goes: `normalise` (undo obfuscation, keep an offset map) -> `RuleAnnotator`
+(spaCy EntityRuler and Matcher over the normalised text) -> `TextModel` (calibrated
+scores from n-grams plus rule features) -> flags where a score reaches its category's
+threshold -> evidence spans mapped back into the *original* text.
+
+Bad input never raises: any `str` (empty, huge, lone surrogates, right-to-left
+overrides) gets a `Classification`.  Only a model or policy that cannot be loaded
+raises `ClassifierError`.  Post text never goes into a log or an exception message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from classifiers.base import (
+    CATEGORIES,
+    NON_FLAG_CATEGORIES,
+    Classification,
+    ClassifierError,
+    Evidence,
+    MediaInfo,
+    SchoolContext,
+)
+from classifiers.model import MODEL_PATH, TextModel, load_model
+from classifiers.normalise import Normalised, normalise
+from classifiers.rules import RuleAnnotator, RuleHit, media_features
+
+DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "config" / "policy.toml"
+
+# Rule labels that explain a category's flag, in order of preference.
+EVIDENCE_RULES: dict[str, tuple[str, ...]] = {
+    "threat": ("THREAT", "THREAT_VEILED"),
+    "incitement": ("INCITEMENT", "OFSTED"),
+    "security": ("SECURITY_CODE", "SECURITY"),
+    "individual_child": ("CHILD_REF",),
+    "pupil_image": ("PHOTO",),
+    "abuse": (),
+    "defamation": (),
+}
+RULE_REASONS: dict[str, str] = {
+    "THREAT": "threatening wording",
+    "THREAT_VEILED": "veiled threat",
+    "INCITEMENT": "urges others to act against the school or staff",
+    "OFSTED": "threat to go to an outside body",
+    "SECURITY": "discloses a security weakness or collection arrangement",
+    "SECURITY_CODE": "discloses an entry code",
+    "CHILD_REF": "refers to an identifiable child",
+    "PHOTO": "refers to a photo or video",
+    "STAFF": "names a member of staff",
+}
+# Words that carry a model-only flag must push the score at least this much to be shown.
+MIN_TOKEN_CONTRIBUTION = 0.05
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+# Words too common to explain anything on their own.
+_STOPWORDS = frozenset(
+    "a an the is are was were be been am i me my you your he she him her it its we us our they them their "
+    "and or but so of to in on at for with as by from that this these those there here not no do does did "
+    "have has had will would can could should just".split()
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CategoryPolicy:
+    severity: str
+    threshold: float
+
+
+def load_policy(path: Path | None = None) -> tuple[dict[str, CategoryPolicy], dict[str, int]]:
+    """The per-category severity and threshold, and the severity ranks, from policy.toml."""
+    path = path or DEFAULT_POLICY_PATH
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ClassifierError(f"policy file cannot be read: {path}") from exc
+    cats = data.get("categories", {})
+    policy: dict[str, CategoryPolicy] = {}
+    for name in CATEGORIES:
+        section = cats.get(name)
+        if not isinstance(section, dict):
+            raise ClassifierError(f"policy file {path} has no [categories.{name}] section")
+        policy[name] = CategoryPolicy(str(section.get("severity", "medium")), float(section.get("threshold", 0.5)))
+    ranks = {str(k): int(v) for k, v in data.get("severities", {}).items()}
+    ranks.setdefault("none", 0)
+    return policy, ranks
+
+
+def _media_text(media: Sequence[MediaInfo]) -> str:
+    alts = [m.alt_text for m in media if isinstance(getattr(m, "alt_text", None), str) and m.alt_text]
+    return " ".join(alts)[:2000]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Prepared:
+    """A post made ready for the model: normalised text, its spaCy hits and features."""
+
+    norm: Normalised
+    model_text: str
+    hits: tuple[RuleHit, ...]
+    features: tuple[float, ...]
+
+
+def prepare(
+    annotator: RuleAnnotator, items: Sequence[tuple[str, Sequence[MediaInfo]]]
+) -> list[Prepared]:
+    """Normalise and annotate a batch; shared by training and classification so both see the same features."""
+    norms = [normalise(text if isinstance(text, str) else "") for text, _ in items]
+    media_feats = [media_features(media) for _, media in items]
+    annotated = annotator.annotate([n.text for n in norms], media_feats)
+    out: list[Prepared] = []
+    for n, (_, media), ann in zip(norms, items, annotated, strict=True):
+        alt = _media_text(media)
+        model_text = n.text if not alt else n.text + " | " + normalise(alt).text
+        out.append(Prepared(n, model_text, ann.hits, ann.features))
+    return out
+
+
+class Pipeline:
+    """Judges posts for one school. Satisfies `classifiers.base.Classifier`."""
+
+    def __init__(
+        self,
+        model: TextModel,
+        annotator: RuleAnnotator,
+        policy: dict[str, CategoryPolicy],
+        severity_ranks: dict[str, int],
+    ) -> None:
+        self.model = model
+        self.annotator = annotator
+        self.policy = policy
+        self.severity_ranks = severity_ranks
+        self.model_version = model.version
+        # The trained model's own thresholds win over the policy file's defaults.
+        self.thresholds = {
+            lab: float(model.thresholds.get(lab, policy[lab].threshold if lab in policy else 0.5))
+            for lab in model.labels
+        }
+
+    def classify(self, text: str, media: Sequence[MediaInfo] = ()) -> Classification:
+        return self.classify_many([(text, media)])[0]
+
+    def classify_many(self, items: Sequence[tuple[str, Sequence[MediaInfo]]]) -> list[Classification]:
+        if not items:
+            return []
+        safe_items = [(t if isinstance(t, str) else "", tuple(m or ())) for t, m in items]
+        prepared = prepare(self.annotator, safe_items)
+        x = self.model.features([p.model_text for p in prepared], [p.features for p in prepared])
+        scores = self.model.scores(x)
+        results: list[Classification] = []
+        for p, (text, media), row in zip(prepared, safe_items, scores, strict=True):
+            results.append(self._decide(p, text, media, {lab: float(s) for lab, s in zip(self.model.labels, row, strict=True)}))
+        return results
+
+    def _decide(
+        self, p: Prepared, text: str, media: Sequence[MediaInfo], scores: dict[str, float]
+    ) -> Classification:
+        flags = tuple(c for c in CATEGORIES if scores.get(c, 0.0) >= self.thresholds.get(c, 1.1))
+        recognised = tuple(
+            c for c in NON_FLAG_CATEGORIES if scores.get(c, 0.0) >= self.thresholds.get(c, 1.1)
+        )
+        severity = "none"
+        for c in flags:
+            sev = self.policy[c].severity
+            if self.severity_ranks.get(sev, 0) > self.severity_ranks.get(severity, 0):
+                severity = sev
+        evidence: list[Evidence] = []
+        for c in flags:
+            evidence.extend(self._evidence(c, p, text, media, scores[c]))
+        cat_scores = {c: round(scores.get(c, 0.0), 4) for c in (*CATEGORIES, *NON_FLAG_CATEGORIES)}
+        return Classification(
+            flags=flags,
+            scores=cat_scores,
+            severity=severity,
+            evidence=tuple(evidence),
+            recognised=recognised,
+            model_version=self.model_version,
+        )
+
+    def _evidence(
+        self, category: str, p: Prepared, text: str, media: Sequence[MediaInfo], score: float
+    ) -> list[Evidence]:
+        out: list[Evidence] = []
+        norm = p.norm
+        limit = len(norm.text)
+        for label in EVIDENCE_RULES.get(category, ()):
+            for hit in p.hits:
+                if hit.label == label and hit.end <= limit and hit.start < hit.end:
+                    start, end = norm.original_span(hit.start, hit.end)
+                    out.append(Evidence(category, start, end, RULE_REASONS.get(label, label.lower())))
+            if out:
+                break
+        if category == "pupil_image" and media:
+            faces = [m.face_count for m in media if m.face_count is not None]
+            kinds = sorted({m.type for m in media})
+            detail = f"{'/'.join(kinds)} attached" + (f", {max(faces)} face(s) detected" if faces else "")
+            out.append(Evidence(category, 0, 0, detail))
+        if not out or category in ("abuse", "defamation", "individual_child"):
+            out.extend(self._token_evidence(category, p, score))
+        if not out:
+            out.append(Evidence(category, 0, len(text), f"model score {score:.2f}"))
+        return out[:6]
+
+    def _token_evidence(self, category: str, p: Prepared, score: float) -> list[Evidence]:
+        norm = p.norm
+        matches = [m for m in _WORD_RE.finditer(norm.text) if m.group() not in _STOPWORDS][:400]
+        if not matches:
+            return []
+        contrib = self.model.word_contributions(category, [m.group() for m in matches])
+        order = sorted(range(len(matches)), key=lambda i: -contrib[i])[:3]
+        out: list[Evidence] = []
+        for i in sorted(order):
+            if contrib[i] < MIN_TOKEN_CONTRIBUTION:
+                continue
+            start, end = norm.original_span(matches[i].start(), matches[i].end())
+            out.append(Evidence(category, start, end, f"wording typical of {category} (score {score:.2f})"))
+        return out
+
+
+def load_pipeline(
+    school: SchoolContext | None = None,
+    *,
+    policy_path: Path | None = None,
+    model_path: Path | None = None,
+    spacy_model: str | None = None,
+) -> Pipeline:
+    """Build the judgement pipeline for a school (or a generic one when `school` is None)."""
+    policy, ranks = load_policy(policy_path)
+    model = load_model(model_path or MODEL_PATH)
+    try:
+        annotator = RuleAnnotator(school, spacy_model=spacy_model)
+    except OSError as exc:  # spaCy raises OSError for a model that is not installed
+        raise ClassifierError(f"spaCy model cannot be loaded: {spacy_model}") from exc
+    return Pipeline(model, annotator, policy, ranks)
+
+
+def _as_media(raw: Any) -> tuple[MediaInfo, ...]:
+    """MediaInfo from the JSON shape of `classify` input lines; unknown shapes are ignored."""
+    out: list[MediaInfo] = []
+    if not isinstance(raw, list):
+        return ()
+    for m in raw[:20]:
+        if not isinstance(m, dict):
+            continue
+        fc = m.get("face_count")
+        out.append(
+            MediaInfo(
+                type=str(m.get("type", "")),
+                url=str(m.get("url", "")),
+                alt_text=str(m.get("alt_text", "") or ""),
+                face_count=fc if isinstance(fc, int) and not isinstance(fc, bool) else None,
+            )
+        )
+    return tuple(out)
+
+
+media_from_json = _as_media

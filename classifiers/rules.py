@@ -1,0 +1,306 @@
+"""The spaCy stage: find the school, its staff, children, threats, incitement and security leaks in a post.
+
+`RuleAnnotator` builds a blank English spaCy pipeline (or a named installed one) with an
+EntityRuler made from the school profile and the general vocabulary of school life, plus
+token Matcher patterns for threats, incitement, security disclosures, references to
+children and to pictures.  For each post it returns `RuleHits`: the matched spans in the
+*normalised* text and a fixed-length feature vector that the scikit-learn model uses.
+
+It deliberately makes no decision: a match is evidence and a feature, never a flag.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from classifiers.base import SchoolContext
+
+# Pipeline components that are never needed here: disabling them keeps an installed model fast.
+_UNUSED_COMPONENTS = ("parser", "lemmatizer", "textcat", "senter")
+
+# Honorifics put in front of staff surnames ("Mrs Carter", "Mr. O'Neill").
+HONORIFICS = ("mr", "mrs", "miss", "ms", "mx", "dr", "sir", "mr.", "mrs.", "ms.", "dr.")
+
+ROLE_PHRASES = (
+    "the head", "head teacher", "headteacher", "headmistress", "headmaster", "the deputy",
+    "deputy head", "assistant head", "senco", "the senco", "class teacher", "teacher", "teachers",
+    "ta", "teaching assistant", "dinner lady", "dinner ladies", "lunchtime supervisor", "caretaker",
+    "office lady", "receptionist", "chair of governors", "governor", "governors", "pe teacher",
+    "slt", "senior leadership", "dsl", "safeguarding lead", "exec head", "trust ceo",
+)  # fmt: skip
+
+# A general, bundled gazetteer of common UK first names (not tied to any school).
+FIRST_NAMES = frozenset(
+    """
+    oliver george harry noah jack leo arthur muhammad oscar charlie jacob thomas henry freddie
+    alfie theo william theodore archie joshua alexander james isaac edward lucas tommy finley max
+    logan ethan mohammed teddy benjamin arlo joseph sebastian harrison elijah adam daniel samuel
+    louie mason reuben albert rory jude hugo ronnie toby dylan riley jaxon ezra hunter frankie
+    olivia amelia isla ava mia ivy lily isabella rosie sophia grace willow freya florence emily
+    ella poppy evie elsie charlotte evelyn sienna daisy phoebe sophie harper millie ruby alice
+    matilda maya sofia emilia isabelle jessica esme eva bonnie layla lucy hallie aria chloe
+    erin holly ellie lola nancy thea maisie kayden jayden tyler kai bailey connor liam callum
+    kyle brandon reece kian jake declan bradley jordan courtney chantelle jade kayleigh shannon
+    leah megan paige amber tia skye demi keira nevaeh jasmine aisha zara fatima amira hafsa
+    yusuf ibrahim ayaan zayn aarav arjun priya anaya kacper zofia oskar maja lena milan nikola
+    """.split()
+)
+
+THREAT_VERBS = (
+    "kill", "hurt", "stab", "batter", "smash", "beat", "punch", "slap", "burn", "torch", "shoot",
+    "strangle", "knife", "glass", "deck", "lamp", "floor", "end", "finish", "destroy", "sort",
+    "ruin", "bury", "break", "hang", "murder", "attack", "get", "find", "teach", "wreck", "bomb",
+)  # fmt: skip
+THREAT_PASSIVE = (
+    "killed", "shot", "hanged", "hung", "stabbed", "beaten", "battered", "burned", "burnt",
+    "hurt", "strangled", "murdered", "executed", "gassed", "lynched", "exterminated", "wiped",
+    "eradicated", "punished", "attacked", "dealt", "sorted", "removed", "destroyed", "deported",
+)  # fmt: skip
+FUTURE_MARKERS = ("gonna", "will", "'ll", "ll", "going", "want", "wanna", "gunna", "shall", "gon", "gna")
+PHOTO_WORDS = (
+    "photo", "photos", "pic", "pics", "picture", "pictures", "video", "videos", "vid", "vids",
+    "clip", "footage", "filmed", "snap", "snapped", "screenshot", "selfie", "recorded", "camera",
+    "👇", "📸", "🎥", "📷", "pictured",
+)  # fmt: skip
+CHILD_NOUNS = (
+    "boy", "girl", "kid", "child", "lad", "lass", "twins", "brat", "brats", "kids", "son",
+    "daughter", "sprog", "toddler", "pupil", "student", "classmate",
+)  # fmt: skip
+OWN_CHILD_WORDS = ("ds", "dd", "ds1", "ds2", "dd1", "dd2", "dc", "dcs", "lo")
+
+# The feature names, in the order of the vector returned in RuleHits.features.
+FEATURE_NAMES: tuple[str, ...] = (
+    "school", "staff", "role", "year_group", "first_name", "child_ref", "own_child",
+    "other_child", "threat", "threat_veiled", "threat_group", "incitement", "ofsted",
+    "security", "security_code", "photo_word", "second_person", "negation", "quote",
+    "has_image", "has_video", "faces_unknown", "faces_one", "faces_many", "question",
+)  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RuleHit:
+    label: str
+    start: int  # character offsets into the normalised text
+    end: int
+    why: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RuleHits:
+    hits: tuple[RuleHit, ...]
+    features: tuple[float, ...]
+
+
+def _lower(words: Iterable[str]) -> list[dict[str, Any]]:
+    return [{"LOWER": w} for w in words]
+
+
+def _staff_patterns(school: SchoolContext | None) -> list[dict[str, Any]]:
+    patterns: list[dict[str, Any]] = []
+    if school is None:
+        return patterns
+    for staff in school.staff:
+        names = {staff.name.lower(), *(a.lower() for a in staff.aliases)}
+        parts = staff.name.split()
+        if len(parts) >= 2:
+            surname = parts[-1].lower()
+            names.update(f"{h} {surname}" for h in HONORIFICS)
+        for name in names:
+            if name.strip():
+                patterns.append({"label": "STAFF", "pattern": name})
+    return patterns
+
+
+def _school_patterns(school: SchoolContext | None) -> list[dict[str, Any]]:
+    if school is None:
+        return []
+    names = {school.name.lower(), *(a.lower() for a in school.aliases)}
+    return [{"label": "SCHOOL", "pattern": n} for n in names if n.strip()]
+
+
+class RuleAnnotator:
+    """Runs spaCy over normalised post text and returns rule hits plus a feature vector."""
+
+    def __init__(self, school: SchoolContext | None = None, spacy_model: str | None = None) -> None:
+        self.nlp = self._load(spacy_model)
+        ruler = self.nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+        patterns: list[dict[str, Any]] = []
+        patterns += _school_patterns(school)
+        patterns += _staff_patterns(school)
+        patterns += [{"label": "ROLE", "pattern": p} for p in ROLE_PHRASES]
+        years = [f"year {n}" for n in range(1, 14)] + [f"yr {n}" for n in range(1, 14)]
+        years += [f"y{n}" for n in range(1, 14)] + [f"yr{n}" for n in range(1, 14)]
+        years += ["reception", "nursery", "sixth form", "ks1", "ks2"]
+        patterns += [{"label": "YEAR", "pattern": y} for y in years]
+        patterns += [{"label": "FIRST_NAME", "pattern": n} for n in sorted(FIRST_NAMES)]
+        ruler.add_patterns(patterns)  # type: ignore[attr-defined]
+        self.matcher = Matcher(self.nlp.vocab)
+        self._add_matcher_patterns()
+
+    @staticmethod
+    def _load(spacy_model: str | None) -> Language:
+        if spacy_model:
+            nlp = spacy.load(spacy_model, exclude=list(_UNUSED_COMPONENTS))
+            for name in ("ner", "entity_ruler"):
+                if name in nlp.pipe_names:
+                    nlp.remove_pipe(name)
+            return nlp
+        return spacy.blank("en")
+
+    def _add_matcher_patterns(self) -> None:
+        m = self.matcher
+        person = {"LOWER": {"IN": ["him", "her", "them", "you", "u", "ya", "it", "he", "she", "they"]}}
+        fut = {"LOWER": {"IN": list(FUTURE_MARKERS)}}
+        verb = {"LOWER": {"IN": list(THREAT_VERBS)}}
+        m.add(
+            "THREAT",
+            [
+                [fut, {"LOWER": "to", "OP": "?"}, {"OP": "?"}, verb],
+                [{"LOWER": {"IN": ["i", "i'm", "im", "we", "we're"]}}, fut, {"OP": "?"}, verb],
+                [verb, person, {"LOWER": {"IN": ["up", "in", "down", "off", "over"]}, "OP": "?"}],
+                [{"LOWER": {"IN": ["watch", "mind"]}}, {"LOWER": {"IN": ["your", "his", "her", "their", "ur"]}}, {"LOWER": {"IN": ["back", "backs", "step"]}}],
+                [{"LOWER": {"IN": ["deserve", "deserves"]}}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": ["die", "be", "get"]}}],
+                [{"LOWER": {"IN": ["should", "must", "need", "needs", "ought"]}}, {"LOWER": {"IN": ["to", "all"]}, "OP": "*"}, {"LOWER": {"IN": ["be", "get"]}}, {"LOWER": {"IN": list(THREAT_PASSIVE)}}],
+                [{"LOWER": {"IN": ["kill", "shoot", "hang", "gas", "stab", "burn", "exterminate"]}}, {"LOWER": {"IN": ["all", "every", "them", "the", "those", "these"]}}],
+                [{"LOWER": {"IN": ["death", "die", "dead"]}}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": ["all", "every", "them"]}}],
+            ],
+        )  # fmt: skip
+        m.add(
+            "THREAT_VEILED",
+            [
+                [{"LOWER": {"IN": ["know", "found", "seen"]}}, {"LOWER": "where"}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["lives", "live", "parks", "park", "drinks", "works", "sleeps", "kids", "walks"]}}],
+                [{"LOWER": {"IN": ["regret", "regrets"]}}, {"LOWER": {"IN": ["it", "this", "that"]}, "OP": "?"}],
+                [{"LOWER": "wait"}, {"LOWER": "and"}, {"LOWER": "see"}],
+                [{"LOWER": {"IN": ["waiting", "wait"]}}, {"LOWER": "for"}, person],
+                [{"LOWER": "be"}, {"LOWER": "careful"}],
+                [{"LOWER": "what"}, {"LOWER": "hit"}],
+                [{"LOWER": {"IN": ["accident", "accidents"]}}, {"LOWER": {"IN": ["happen", "happens"]}}],
+                [{"LOWER": "pay"}, {"LOWER": "for"}],
+                [{"LOWER": "see"}, {"LOWER": {"IN": ["you", "u", "him", "her"]}}, {"LOWER": {"IN": ["at", "outside", "after"]}}],
+                [{"LOWER": "last"}, {"LOWER": "warning"}],
+                [{"LOWER": {"IN": ["nice", "lovely"]}}, {"LOWER": {"IN": ["car", "house", "family", "kids"]}}],
+            ],
+        )  # fmt: skip
+        m.add(
+            "INCITEMENT",
+            [
+                [{"LOWER": {"IN": ["everyone", "everybody", "parents", "all", "we", "let's", "lets", "y'all"]}}, {"OP": "?"}, {"LOWER": {"IN": ["should", "need", "needs", "must", "to", "gotta", "go"]}, "OP": "?"}, {"LOWER": {"IN": ["complain", "email", "write", "report", "ring", "phone", "boycott", "flood", "bombard", "contact", "sign", "share", "join", "demand", "protest", "tag"]}}],
+                [{"LOWER": {"IN": ["sign", "share", "retweet", "rt"]}}, {"LOWER": {"IN": ["the", "this", "my", "our"]}}, {"LOWER": {"IN": ["petition", "post", "page", "thread"]}, "OP": "?"}],
+                [{"LOWER": {"IN": ["get", "getting"]}}, {"OP": "?"}, {"LOWER": {"IN": ["sacked", "fired", "removed", "struck", "suspended", "out"]}}],
+                [{"LOWER": {"IN": ["going", "go", "goin", "straight"]}}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": ["public", "press", "papers", "paper", "media", "bbc", "echo"]}}],
+                [{"LOWER": {"IN": ["unless", "until", "or", "otherwise"]}}, {"OP": "*"}, {"LOWER": {"IN": ["ofsted", "papers", "press", "facebook", "everyone"]}}],
+                [{"LOWER": {"IN": ["spread", "share", "pass"]}}, {"LOWER": {"IN": ["the", "this", "it"]}, "OP": "?"}, {"LOWER": {"IN": ["word", "around", "far", "widely", "on"]}}],
+            ],
+        )  # fmt: skip
+        m.add("OFSTED", [[{"LOWER": {"IN": ["ofsted", "ofstead", "offsted", "lado", "dfe", "council", "mp"]}}]])
+        m.add(
+            "SECURITY",
+            [
+                [{"LOWER": {"IN": ["door", "gate", "keypad", "entry", "pin", "access", "lock", "alarm", "fob"]}}, {"LOWER": {"IN": ["code", "codes", "number", "pin"]}}],
+                [{"LOWER": {"IN": ["gate", "gates", "door", "doors", "fence", "window", "entrance", "buzzer", "lock"]}}, {"OP": "?"}, {"LOWER": {"IN": ["open", "unlocked", "broken", "propped", "gap", "hole", "wide", "unmanned", "ajar"]}}],
+                [{"LOWER": {"IN": ["walk", "wander", "stroll", "get", "got"]}}, {"LOWER": {"IN": ["straight", "right"]}, "OP": "?"}, {"LOWER": {"IN": ["in", "into", "through"]}}],
+                [{"LOWER": {"IN": ["picked", "collected", "collect", "collects", "collecting", "pickup", "pick"]}}, {"LOWER": "up", "OP": "?"}, {"LOWER": {"IN": ["by", "from", "at"]}}],
+                [{"LOWER": {"IN": ["nobody", "noone", "no"]}}, {"LOWER": "one", "OP": "?"}, {"LOWER": {"IN": ["checks", "checking", "watches", "watching", "signs", "on"]}}],
+            ],
+        )  # fmt: skip
+        m.add("SECURITY_CODE", [[{"LOWER": {"IN": ["code", "pin", "combination", "combo"]}}, {"OP": "?"}, {"OP": "?"}, {"SHAPE": {"IN": ["dddd", "ddd", "dd", "d"]}}]])
+        m.add(
+            "CHILD_REF",
+            [
+                [{"LOWER": {"IN": ["the", "that", "this", "those"]}}, {"IS_ALPHA": True, "OP": "?"}, {"LOWER": {"IN": list(CHILD_NOUNS)}}],
+                [{"LOWER": {"IN": ["her", "his", "their"]}}, {"LOWER": {"IN": ["son", "daughter", "kid", "kids", "boy", "girl", "lad", "child", "children"]}}],
+                [{"LOWER": {"IN": [*OWN_CHILD_WORDS, "son", "daughter"]}}, {"LOWER": {"IN": ["'s", "s"]}, "OP": "?"}, {"LOWER": {"IN": ["classmate", "classmates", "friend", "friends", "class", "bully", "teacher"]}}],
+                [{"LOWER": {"IN": ["a", "one", "another", "some"]}}, {"LOWER": {"IN": ["boy", "girl", "kid", "child", "lad", "pupil"]}}, {"LOWER": {"IN": ["in", "from"]}}],
+                [{"LOWER": "little"}, {"ENT_TYPE": "FIRST_NAME"}],
+                [{"ENT_TYPE": "FIRST_NAME"}, {"LOWER": {"IN": ["'s", "s"]}}, {"LOWER": {"IN": ["mum", "mom", "dad", "mam", "mother", "father", "nan", "family", "parents", "behaviour", "adhd", "autism", "ehcp"]}}],
+            ],
+        )  # fmt: skip
+        m.add(
+            "OWN_CHILD",
+            [
+                [{"LOWER": {"IN": ["my", "our", "me"]}}, {"LOWER": {"IN": ["son", "daughter", "boy", "girl", "lad", "kid", "kids", "child", "children", "little", "youngest", "eldest", "ds", "dd", "lo", "twins", "baby"]}}],
+                [{"LOWER": {"IN": list(OWN_CHILD_WORDS)}}],
+            ],
+        )  # fmt: skip
+        m.add("PHOTO", [[{"LOWER": {"IN": list(PHOTO_WORDS)}}]])
+        m.add("SECOND_PERSON", [[{"LOWER": {"IN": ["you", "your", "u", "ur", "ya", "you're", "youre"]}}]])
+        m.add("NEGATION", [[{"LOWER": {"IN": ["not", "no", "never", "don't", "dont", "nobody", "isn't", "n't", "shouldn't", "wouldn't"]}}]])
+        m.add("QUOTE", [[{"LOWER": {"IN": ["said", "says", "saying", "quote", "quoted", "called", "calling", "wrote", "posted", "tweeted"]}}]])
+
+    def annotate_docs(self, docs: Sequence[Doc], media_feats: Sequence[tuple[float, ...]]) -> list[RuleHits]:
+        out: list[RuleHits] = []
+        vocab = self.nlp.vocab
+        for doc, media in zip(docs, media_feats, strict=True):
+            hits: list[RuleHit] = []
+            counts: dict[str, float] = {}
+            for ent in doc.ents:
+                counts[ent.label_] = counts.get(ent.label_, 0.0) + 1.0
+                if ent.label_ in ("SCHOOL", "STAFF", "ROLE", "YEAR"):
+                    hits.append(RuleHit(ent.label_, ent.start_char, ent.end_char, ent.label_.lower()))
+            for match_id, start, end in self.matcher(doc):
+                label = vocab.strings[match_id]
+                counts[label] = counts.get(label, 0.0) + 1.0
+                span = doc[start:end]
+                hits.append(RuleHit(label, span.start_char, span.end_char, label.lower()))
+            has_first = counts.get("FIRST_NAME", 0.0) > 0
+            child_ref = counts.get("CHILD_REF", 0.0) > 0
+            own = counts.get("OWN_CHILD", 0.0) > 0
+            threat = counts.get("THREAT", 0.0) > 0
+            group_threat = threat and any(t.lower_ in ("all", "every", "those", "these") for t in doc)
+            text = doc.text
+            feats = (
+                min(counts.get("SCHOOL", 0.0), 1.0),
+                min(counts.get("STAFF", 0.0), 1.0),
+                min(counts.get("ROLE", 0.0), 1.0),
+                min(counts.get("YEAR", 0.0), 1.0),
+                1.0 if has_first else 0.0,
+                1.0 if child_ref else 0.0,
+                1.0 if own else 0.0,
+                1.0 if (child_ref or has_first) and not own else 0.0,
+                1.0 if threat else 0.0,
+                min(counts.get("THREAT_VEILED", 0.0), 1.0),
+                1.0 if group_threat else 0.0,
+                min(counts.get("INCITEMENT", 0.0), 1.0),
+                min(counts.get("OFSTED", 0.0), 1.0),
+                min(counts.get("SECURITY", 0.0), 1.0),
+                min(counts.get("SECURITY_CODE", 0.0), 1.0),
+                min(counts.get("PHOTO", 0.0), 1.0),
+                min(counts.get("SECOND_PERSON", 0.0), 1.0),
+                min(counts.get("NEGATION", 0.0), 1.0),
+                1.0 if ('"' in text or "“" in text or counts.get("QUOTE", 0.0) > 0) else 0.0,
+                *media,
+                1.0 if "?" in text else 0.0,
+            )
+            out.append(RuleHits(tuple(hits), feats))
+        return out
+
+    def annotate(self, texts: Sequence[str], media_feats: Sequence[tuple[float, ...]]) -> list[RuleHits]:
+        docs = list(self.nlp.pipe(texts, batch_size=256))
+        return self.annotate_docs(docs, media_feats)
+
+
+def media_features(media: Sequence[Any]) -> tuple[float, ...]:
+    """has_image, has_video, faces_unknown, faces_one, faces_many from MediaInfo-like objects."""
+    has_image = has_video = unknown = one = many = 0.0
+    for m in media:
+        kind = str(getattr(m, "type", "") or "").lower()
+        if kind == "video":
+            has_video = 1.0
+        elif kind in ("image", "photo", "gif"):
+            has_image = 1.0
+        faces = getattr(m, "face_count", None)
+        if faces is None:
+            if kind in ("image", "photo", "gif", "video"):
+                unknown = 1.0
+        elif faces == 1:
+            one = 1.0
+        elif faces >= 2:
+            many = 1.0
+    return (has_image, has_video, unknown, one, many)
