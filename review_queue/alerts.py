@@ -76,7 +76,7 @@ def open_owed_alerts(session: Session, policy: Mapping[str, Any], school_id: int
     if school_id is not None:
         q = q.where(ReviewItem.school_id == school_id)
     added = 0
-    for item_id, item_school, severity, categories in session.execute(q).tuples():
+    for item_id, item_school, severity, categories in session.execute(q):
         if severity != URGENT and not urgent_cats.intersection(categories or []):
             continue
         try:
@@ -101,7 +101,7 @@ def claim_alerts(session: Session, now: datetime, school_id: int | None = None) 
     if school_id is not None:
         q = q.where(UrgentAlert.school_id == school_id)
     won: list[int] = []
-    for alert_id, seen_until in session.execute(q).tuples():
+    for alert_id, seen_until in session.execute(q):
         # Conditional on the lease still being what we read: the loser of a race changes nothing.
         cond = (
             UrgentAlert.claimed_until.is_(None)
@@ -132,7 +132,7 @@ def claim_alerts(session: Session, now: datetime, school_id: int | None = None) 
         .join(School, School.id == UrgentAlert.school_id)
         .where(UrgentAlert.id.in_(won))
         .order_by(UrgentAlert.id)
-    ).tuples()
+    )
     return [
         ClaimedAlert(a, i, slug, name, tuple(cats or ()), sev, created)
         for a, i, slug, name, cats, sev, created in rows

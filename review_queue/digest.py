@@ -197,7 +197,7 @@ def build_digest(
         select(ReviewItem.categories, ReviewItem.severity).where(
             ReviewItem.school_id == school_id, ReviewItem.created_at >= start, ReviewItem.created_at < now
         )
-    ).tuples()
+    )
     by_cat: dict[str, Counter[str]] = {}
     new_total = 0
     for cats, severity in items:
@@ -230,7 +230,7 @@ def build_digest(
             ReviewItem.decided_at >= start,
             ReviewItem.decided_at < now,
         )
-    ).tuples()
+    )
     hours = sorted((d - c).total_seconds() / 3600 for c, d in decided if d is not None)
     median = _median(hours)
 
@@ -238,7 +238,7 @@ def build_digest(
         select(ReviewItem.id, ReviewItem.created_at, ReviewItem.due_at, ReviewItem.status).where(
             ReviewItem.school_id == school_id, ReviewItem.status.in_(("open", "escalated"))
         )
-    ).tuples()
+    )
     waiting = escalated = overdue = 0
     oldest: tuple[int, datetime] | None = None
     for item_id, created, due, status in open_items:
@@ -257,7 +257,7 @@ def build_digest(
         select(ConductIncident.id, ConductIncident.stage, ConductIncident.opened_at).where(
             ConductIncident.school_id == school_id, ConductIncident.status == "open"
         )
-    ).tuples()
+    )
     stage_counts: Counter[str | None] = Counter()
     next_steps: list[NextStep] = []
     unsent = dict(
@@ -266,9 +266,7 @@ def build_digest(
             .join(ConductIncident, ConductIncident.id == Letter.incident_id)
             .where(ConductIncident.school_id == school_id, Letter.sent_at.is_(None))
             .group_by(Letter.incident_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     last_letter = dict(
         session.execute(
@@ -276,9 +274,7 @@ def build_digest(
             .join(ConductIncident, ConductIncident.id == Letter.incident_id)
             .where(ConductIncident.school_id == school_id)
             .group_by(Letter.incident_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     for inc_id, stage, opened in incidents:
         stage_counts[stage] += 1

@@ -152,7 +152,7 @@ def _period_raw(
         .where(
             ReviewItem.school_id.in_(school_ids), ReviewItem.created_at >= start, ReviewItem.created_at < end
         )
-    ).tuples()
+    )
     cats: Counter[str] = Counter()
     sources: Counter[str] = Counter()
     weeks: Counter[int] = Counter()
@@ -170,7 +170,7 @@ def _period_raw(
             ReviewItem.decided_at >= start,
             ReviewItem.decided_at < end,
         )
-    ).tuples()
+    )
     hours = [(d - c).total_seconds() / 3600 for c, d in decided if d is not None]
     reports = session.execute(
         select(PlatformReport.outcome)
@@ -197,7 +197,7 @@ def _period_raw(
         .join(Post, Post.id == Judgement.post_id)
         .outerjoin(ReviewItem, ReviewItem.post_id == Post.id)
         .where(Post.school_id.in_(school_ids), Judgement.judged_at >= start, Judgement.judged_at < end)
-    ).tuples()
+    )
     recognised = spared = 0
     for rec, status in crit:
         if "criticism" in (rec or []):
@@ -328,7 +328,7 @@ TRUST_ROWS = (
 
 def trust_trends(session: Session, now: datetime, *, timezone: str, policy: Mapping[str, Any]) -> TrustTrends:
     """Every school side by side plus the trust's total; suppression applies across schools too."""
-    schools = list(session.execute(select(School.id, School.name).order_by(School.name)).tuples())
+    schools = list(session.execute(select(School.id, School.name).order_by(School.name)))
     per_school = [
         school_trends(session, [sid], name, now, timezone=timezone, policy=policy) for sid, name in schools
     ]
