@@ -30,5 +30,6 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64))
+    # Unique: two writers racing for the same predecessor cannot fork the chain.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -62,7 +62,9 @@ class Letter(Base):
     __tablename__ = "letters"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("conduct_incidents.id", ondelete="CASCADE"), index=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("conduct_incidents.id", ondelete="CASCADE"), index=True
+    )
     # The template's name, e.g. "meeting_invitation".
     template: Mapped[str] = mapped_column(String(64))
     stage: Mapped[str | None] = mapped_column(String(32))
@@ -76,7 +78,9 @@ class Meeting(Base):
     __tablename__ = "incident_meetings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("conduct_incidents.id", ondelete="CASCADE"), index=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("conduct_incidents.id", ondelete="CASCADE"), index=True
+    )
     held_on: Mapped[str] = mapped_column(String(10))  # ISO date: a meeting is on a day
     attendees: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str] = mapped_column(Text, default="")
@@ -90,7 +94,9 @@ class IncidentEvent(Base):
     __tablename__ = "incident_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("conduct_incidents.id", ondelete="CASCADE"), index=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("conduct_incidents.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[datetime] = mapped_column(default=utcnow)
     # opened | post | letter | letter_sent | meeting | stage | police | legal | closed | note
     kind: Mapped[str] = mapped_column(String(16))

@@ -34,6 +34,7 @@ def upgrade() -> None:
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('entry_hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log')),
+    sa.UniqueConstraint('prev_hash', name=op.f('uq_audit_log_prev_hash')),
     sa.UniqueConstraint('entry_hash', name=op.f('uq_audit_log_entry_hash'))
     )
     op.create_table('signin_failures',

@@ -1,0 +1,165 @@
+"""Accounts: who may sign in and what each role may do (argon2, throttled sign-in, one-time links).
+
+This module decides; it does not set cookies (the web layer does) and it never logs a
+password or an address.  Roles and what they may do:
+
+    admin, dsl      everything in their school (admin: every school)
+    reviewer        the queue: read posts and decide items
+    headteacher     read posts, incidents and letters
+    governor, trust no post content and no personal data, ever (issue 7's aggregate pages)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from review_queue.models import ROLES, OneTimeSignin, SigninFailure, User, utcnow
+
+# Failures are counted over this window; long enough to make guessing slow, short enough
+# that a parent-teacher evening's typos do not lock the DSL out for the night.
+THROTTLE_WINDOW = timedelta(minutes=15)
+# Per account: a handful of typos, never a dictionary.
+MAX_FAILURES_PER_ACCOUNT = 5
+# Per address: a school's staff share one NAT address, so this is looser.
+MAX_FAILURES_PER_ADDRESS = 20
+# A one-time link printed by `gatepost demo` or sent to a new user lasts a working day.
+ONE_TIME_SIGNIN_TTL = timedelta(hours=12)
+# NCSC's advice favours length; 12 characters allows three random words.
+MIN_PASSWORD_CHARS = 12
+
+# Who may see post text and personal data at all.
+CONTENT_ROLES = frozenset({"admin", "dsl", "reviewer", "headteacher"})
+# Who may decide queue items.
+DECIDE_ROLES = frozenset({"admin", "dsl", "reviewer"})
+# Who may draft platform reports and record their outcomes.
+REPORT_ROLES = frozenset({"admin", "dsl"})
+# Who may see conduct incidents; only the first two may change them.
+INCIDENT_READ_ROLES = frozenset({"admin", "dsl", "headteacher"})
+INCIDENT_WRITE_ROLES = frozenset({"admin", "dsl", "headteacher"})
+
+_hasher = PasswordHasher()
+# Verified against when the account does not exist, so timing does not reveal which emails do.
+_DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
+
+
+class AuthError(ValueError):
+    """Sign-in refused.  The message is safe to show: it never says which part was wrong."""
+
+
+class Throttled(AuthError):
+    """Too many recent failures for this account or this address."""
+
+
+class AccountError(ValueError):
+    """An account that cannot be created as asked (bad role, short password, taken email)."""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def add_user(session: Session, email: str, role: str, password: str, school_id: int | None = None) -> User:
+    """Create an account.  Used by `gatepost users add` and by the tests' cast."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise AccountError("give an email address")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of: {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError("an account with that email already exists")
+    user = User(email=email, role=role, password_hash=hash_password(password), school_id=school_id)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _recent_failures(
+    session: Session, column: InstrumentedAttribute[str], value: str, since: datetime
+) -> int:
+    q = select(func.count()).select_from(SigninFailure).where(column == value, SigninFailure.at >= since)
+    return int(session.scalar(q) or 0)
+
+
+def authenticate(session: Session, email: str, password: str, address: str) -> User:
+    """The account for these credentials, or `AuthError`.  Failures are recorded for throttling.
+
+    The caller must commit even when this raises, or the failure is not counted.
+    """
+    email = email.strip().lower()[:254]
+    address = address[:64]
+    now = utcnow()
+    since = now - THROTTLE_WINDOW
+    if (
+        _recent_failures(session, SigninFailure.email, email, since) >= MAX_FAILURES_PER_ACCOUNT
+        or _recent_failures(session, SigninFailure.address, address, since) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise Throttled("too many failed sign-ins; wait 15 minutes and try again")
+    user = session.scalar(select(User).where(User.email == email))
+    ok = False
+    try:
+        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if user is None or not ok or user.disabled:
+        session.add(SigninFailure(email=email, address=address, at=now))
+        session.flush()
+        raise AuthError("that email and password do not match an account")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    # A success clears the account's count, not the address's.
+    session.execute(delete(SigninFailure).where(SigninFailure.email == email))
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_one_time_signin(session: Session, user: User, ttl: timedelta = ONE_TIME_SIGNIN_TTL) -> str:
+    """A token for `/signin/once/{token}` that works once.  Only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    session.add(OneTimeSignin(user_id=user.id, token_hash=_token_hash(token), expires_at=utcnow() + ttl))
+    session.flush()
+    return token
+
+
+def redeem_one_time_signin(session: Session, token: str) -> User:
+    row = session.scalar(select(OneTimeSignin).where(OneTimeSignin.token_hash == _token_hash(token)))
+    now = utcnow()
+    if row is None or row.used_at is not None or row.expires_at < now:
+        raise AuthError("that sign-in link has expired or has been used; ask for a new one")
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled:
+        raise AuthError("that sign-in link has expired or has been used; ask for a new one")
+    row.used_at = now
+    session.flush()
+    return user
+
+
+def create_demo_dsl(session: Session, school_id: int, email: str = "dsl@demo.gatepost.invalid") -> str:
+    """The demo school's DSL account (made once) and a fresh one-time sign-in token for it.
+
+    The account gets a random password nobody knows: the printed link is the way in.
+    """
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = add_user(session, email, "dsl", secrets.token_urlsafe(24), school_id=school_id)
+    return create_one_time_signin(session, user)
+
+
+def can_see_content(role: str) -> bool:
+    return role in CONTENT_ROLES
+
+
+def demo_signin_link(session: Session, *, school_id: int, base_url: str) -> str:
+    """For `gatepost demo`: the demo DSL's one-time sign-in address."""
+    return f"{base_url.rstrip('/')}/signin/once/{create_demo_dsl(session, school_id)}"

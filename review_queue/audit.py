@@ -1,0 +1,133 @@
+"""The append-only, hash-chained audit log: record an event, and verify that the chain holds.
+
+Each entry's hash covers its own fields and the previous entry's hash, so altering,
+inserting or deleting a row in the middle breaks every hash after it.  (Deleting the
+newest rows is not detectable from the table alone: anchor the head hash elsewhere,
+e.g. in the weekly digest, if that matters.)  Details hold ids, never post text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from review_queue.models import AuditEntry, User, utcnow
+
+GENESIS = "0" * 64
+# Appends that lose a race for the same predecessor retry this many times.
+APPEND_RETRIES = 5
+# The action of the entry a retention run appends before pruning the oldest entries.
+PRUNED_ACTION = "audit.pruned"
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    entries: int
+    first_bad_id: int | None = None
+    problem: str = ""
+
+
+def _entry_hash(entry: AuditEntry) -> str:
+    payload = {
+        "at": entry.at.isoformat(),
+        "user_id": entry.user_id,
+        "user_email": entry.user_email,
+        "school_id": entry.school_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "detail": entry.detail,
+        "prev_hash": entry.prev_hash,
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def record(
+    session: Session,
+    *,
+    user: User | None,
+    action: str,
+    object_type: str,
+    object_id: int | str,
+    school_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry.  Runs inside the caller's transaction, so it commits with the change."""
+    for _attempt in range(APPEND_RETRIES):
+        last = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1))
+        entry = AuditEntry(
+            at=utcnow(),
+            user_id=user.id if user else None,
+            user_email=user.email if user else "",
+            school_id=school_id,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            detail=dict(detail or {}),
+            prev_hash=last or GENESIS,
+        )
+        entry.entry_hash = _entry_hash(entry)
+        try:
+            with session.begin_nested():
+                session.add(entry)
+            return entry
+        except IntegrityError:
+            # Another writer appended after our read: read the new head and try again.
+            continue
+    raise RuntimeError("could not append to the audit log: too much contention")
+
+
+def chain_start(session: Session) -> str:
+    """The hash the oldest kept entry must follow: GENESIS, or the anchor of the latest prune.
+
+    Retention (review_queue.retention) deletes the oldest entries; before it does, it appends
+    a PRUNED_ACTION entry naming the hash of the last entry it removes.  That entry is itself
+    chained, so it cannot be forged without breaking every hash after it.
+    """
+    pruned = session.scalar(
+        select(AuditEntry).where(AuditEntry.action == PRUNED_ACTION).order_by(AuditEntry.id.desc()).limit(1)
+    )
+    if pruned is None:
+        return GENESIS
+    return str(pruned.detail.get("anchor_hash") or GENESIS)
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Walk the log in order and check every link and every hash."""
+    prev = chain_start(session)
+    n = 0
+    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(500):
+        n += 1
+        if entry.prev_hash != prev:
+            return ChainReport(
+                False, n, entry.id, "does not follow the entry before it (a row was removed or inserted)"
+            )
+        if _entry_hash(entry) != entry.entry_hash:
+            return ChainReport(False, n, entry.id, "its contents do not match its hash (the row was altered)")
+        prev = entry.entry_hash
+    return ChainReport(True, n)
+
+
+def recent(session: Session, limit: int = 100, school_id: int | None = None) -> list[dict[str, Any]]:
+    q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if school_id is not None:
+        q = q.where(AuditEntry.school_id == school_id)
+    return [
+        {
+            "id": e.id,
+            "at": e.at,
+            "user_email": e.user_email,
+            "action": e.action,
+            "object": f"{e.object_type} {e.object_id}",
+        }
+        for e in session.scalars(q)
+    ]

@@ -1,0 +1,541 @@
+"""What the DSL's console shows, as plain data: the queue page, an item's detail, an incident.
+
+The web handlers call one function here per page and hand the result to a template.
+Nothing returned is an ORM object, so templates cannot lazy-load personal data, and
+every function that returns personal data writes its audit entry itself, so no page
+can forget to.  Post text is returned as text: highlighting is a list of segments, and
+the template escapes each one.  Nothing here is ever marked safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review_queue import audit, incidents, reports
+from review_queue.models import (
+    ConductIncident,
+    Decision,
+    IncidentPost,
+    Person,
+    Post,
+    ReviewItem,
+    User,
+    utcnow,
+)
+from review_queue.queue import QueueFilter, claimed_by_other, list_items, status_counts
+
+# Characters of post text shown in the queue list.
+EXCERPT_CHARS = 160
+# The author's other captured posts shown beside an item.
+AUTHOR_POSTS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of post text; `categories` non-empty when it lies inside evidence spans."""
+
+    text: str
+    categories: tuple[str, ...] = ()
+    why: str = ""
+
+
+def segments(text: str, spans: Sequence[Mapping[str, Any]]) -> list[Segment]:
+    """Split text at every span boundary, so the template can wrap evidence in <mark>.
+
+    Spans out of range or inverted are clipped or ignored; overlapping spans merge their
+    categories.  The text itself is never altered or marked safe.
+    """
+    n = len(text)
+    clean: list[tuple[int, int, str, str]] = []
+    for s in spans:
+        try:
+            start, end = max(0, int(s["start"])), min(n, int(s["end"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if start < end:
+            clean.append((start, end, str(s.get("category", "")), str(s.get("why", ""))))
+    cuts = sorted({0, n, *(c[0] for c in clean), *(c[1] for c in clean)})
+    out: list[Segment] = []
+    for a, b in pairwise(cuts):
+        covering = [c for c in clean if c[0] <= a and b <= c[1]]
+        cats = tuple(dict.fromkeys(c[2] for c in covering))
+        why = "; ".join(dict.fromkeys(c[3] for c in covering if c[3]))
+        out.append(Segment(text[a:b], cats, why))
+    return out
+
+
+def safe_url(url: str) -> str | None:
+    """The URL if it is http(s), else None: other schemes (javascript:, data:) never become links."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url.strip()
+    return None
+
+
+def sla_label(due_at: datetime | None, now: datetime) -> tuple[str, bool]:
+    """("due in 3 h" / "overdue by 2 h", overdue?)."""
+    if due_at is None:
+        return ("no deadline", False)
+    delta = due_at - now
+    seconds = abs(int(delta.total_seconds()))
+    hours, minutes = divmod(seconds // 60, 60)
+    span = f"{hours} h {minutes:02d} min" if hours < 48 else f"{hours // 24} days"
+    return (f"overdue by {span}", True) if delta.total_seconds() < 0 else (f"due in {span}", False)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    status: str
+    severity: str
+    categories: list[str]
+    platform: str
+    author: str
+    excerpt: str
+    created_at: datetime
+    sla: str
+    overdue: bool
+    assigned_to: str
+    mine: bool
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    counts: dict[str, int]
+    filter: QueueFilter
+    categories: list[str]
+    severities: list[str]
+    sources: list[str]
+
+
+def _emails(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {u.id: u.email for u in session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def queue_page(session: Session, user: User, f: QueueFilter, policy: Mapping[str, Any]) -> QueuePage:
+    now = utcnow()
+    items = list_items(session, user.school_id, f)
+    emails = _emails(session, {i.assigned_to_id for i in items if i.assigned_to_id})
+    rows = []
+    for i in items:
+        sla, overdue = sla_label(i.due_at, now) if i.status == "open" else ("decided", False)
+        text = i.post.text or ""
+        rows.append(
+            QueueRow(
+                id=i.id,
+                status=i.status,
+                severity=i.severity,
+                categories=list(i.categories or []),
+                platform=reports.PLATFORMS[reports.platform_for(i.post)].name,
+                author=i.post.author_handle,
+                excerpt=text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else ""),
+                created_at=i.created_at,
+                sla=sla,
+                overdue=overdue,
+                assigned_to=emails.get(i.assigned_to_id or 0, "")
+                if claimed_by_other(i, user.id, now)
+                else "",
+                mine=i.assigned_to_id == user.id,
+            )
+        )
+    sources = sorted(
+        set(
+            session.scalars(
+                select(Post.kind)
+                .distinct()
+                .where(*([Post.school_id == user.school_id] if user.school_id else []))
+            )
+        )
+    )
+    audit.record(
+        session,
+        user=user,
+        action="view.queue",
+        object_type="queue",
+        object_id=f.status or "all",
+        school_id=user.school_id,
+        detail={"items": [r.id for r in rows][:200]},
+    )
+    return QueuePage(
+        rows=rows,
+        counts=status_counts(session, user.school_id),
+        filter=f,
+        categories=list(policy.get("categories", {})),
+        severities=sorted(policy.get("severities", {}), key=lambda s: -int(policy["severities"][s])),
+        sources=sources,
+    )
+
+
+@dataclass(frozen=True)
+class PostView:
+    id: int
+    platform: str
+    author: str
+    url: str | None
+    url_text: str
+    created_at: datetime
+    captured_at: datetime
+    text: str
+    deleted: bool
+    evidence_hash: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    id: int
+    platform: str
+    rules: list[str]
+    body: str
+    reference: str | None
+    reported_at: datetime | None
+    outcome: str
+    suggestions: list[str]
+
+
+@dataclass
+class ItemDetail:
+    id: int
+    status: str
+    severity: str
+    categories: list[str]
+    post: PostView
+    segments: list[Segment]
+    flags: list[dict[str, str]]
+    scores: dict[str, float]
+    model_version: str
+    images: list[dict[str, Any]]
+    possible_iic: bool
+    thread: list[PostView]
+    author_posts: list[dict[str, Any]]
+    decisions: list[dict[str, Any]]
+    reports: list[ReportView]
+    incidents: list[dict[str, Any]]
+    sla: str
+    overdue: bool
+    assigned_to: str
+    mine: bool
+    due_at: datetime | None
+    report_platforms: list[tuple[str, str]]
+    default_platform: str
+    reportable: bool
+    legal_only: bool
+    guidance: dict[str, str] = field(default_factory=dict)
+
+
+def _post_view(p: Post) -> PostView:
+    return PostView(
+        id=p.id,
+        platform=reports.PLATFORMS[reports.platform_for(p)].name,
+        author=p.author_handle,
+        url=safe_url(p.url),
+        url_text=p.url,
+        created_at=p.created_at,
+        captured_at=p.captured_at,
+        text=p.text,
+        deleted=p.deleted_at is not None,
+        evidence_hash=p.evidence_hash,
+    )
+
+
+def visible_item(session: Session, user: User, item_id: int) -> ReviewItem | None:
+    """The item if it exists and the user's school may see it."""
+    item = session.get(ReviewItem, item_id)
+    if item is None or (user.school_id is not None and item.school_id != user.school_id):
+        return None
+    return item
+
+
+def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str, Any]) -> ItemDetail | None:
+    item = visible_item(session, user, item_id)
+    if item is None:
+        return None
+    post = item.post
+    j = post.judgement
+    cats = policy.get("categories", {})
+    evidence = list(j.evidence) if j else []
+    flags = []
+    for c in j.flags if j else []:
+        whys = [str(e.get("why", "")) for e in evidence if e.get("category") == c and e.get("why")]
+        flags.append(
+            {"category": c, "description": cats.get(c, {}).get("description", ""), "why": "; ".join(whys)}
+        )
+    possible_iic = reports.is_marked_indecent(session, item.id)
+    images = []
+    for m in post.media or []:
+        if not isinstance(m, dict):
+            continue
+        images.append(
+            {
+                "type": str(m.get("type", "image")),
+                # Never an <img> for a possible IIC: the URL is kept as text only.
+                "src": None if possible_iic else safe_url(str(m.get("url", ""))),
+                "url_text": str(m.get("url", "")),
+                "alt_text": str(m.get("alt_text", "")),
+            }
+        )
+    thread: list[PostView] = []
+    if post.parent_external_id:
+        parent = session.scalar(
+            select(Post).where(Post.school_id == post.school_id, Post.external_id == post.parent_external_id)
+        )
+        if parent is not None:
+            thread.append(_post_view(parent))
+        siblings = session.scalars(
+            select(Post)
+            .where(
+                Post.school_id == post.school_id,
+                Post.parent_external_id == post.parent_external_id,
+                Post.id != post.id,
+            )
+            .order_by(Post.created_at)
+            .limit(10)
+        )
+        thread += [_post_view(p) for p in siblings]
+    replies = session.scalars(
+        select(Post)
+        .where(Post.school_id == post.school_id, Post.parent_external_id == post.external_id)
+        .order_by(Post.created_at)
+        .limit(10)
+    )
+    thread += [_post_view(p) for p in replies]
+    author_posts = []
+    if post.author_handle:
+        others = session.scalars(
+            select(Post)
+            .where(
+                Post.school_id == post.school_id, Post.author_handle == post.author_handle, Post.id != post.id
+            )
+            .order_by(Post.created_at.desc())
+            .limit(AUTHOR_POSTS_SHOWN)
+        )
+        for p in others:
+            other_item = session.scalar(select(ReviewItem).where(ReviewItem.post_id == p.id))
+            author_posts.append(
+                {
+                    "post": _post_view(p),
+                    "item_id": other_item.id if other_item else None,
+                    "status": other_item.status if other_item else "not flagged",
+                }
+            )
+    decision_rows = list(
+        session.scalars(select(Decision).where(Decision.item_id == item.id).order_by(Decision.id))
+    )
+    emails = _emails(session, {d.user_id for d in decision_rows if d.user_id} | {item.assigned_to_id or 0})
+    now = utcnow()
+    report_views = [
+        ReportView(
+            id=r.id,
+            platform=reports.PLATFORMS[r.platform].name,
+            rules=list(r.rules),
+            body=r.body,
+            reference=r.reference,
+            reported_at=r.reported_at,
+            outcome=r.outcome,
+            suggestions=reports.escalation_suggestions(r, now),
+        )
+        for r in reports.reports_for_item(session, item.id)
+    ]
+    incident_rows = session.scalars(
+        select(ConductIncident)
+        .join(IncidentPost, IncidentPost.incident_id == ConductIncident.id)
+        .where(IncidentPost.item_id == item.id)
+    )
+    kinds = reports.rule_kinds_for(item.categories or [], policy)
+    legal_only = not kinds and "defamation" in (item.categories or [])
+    sla, overdue = sla_label(item.due_at, now) if item.status == "open" else ("decided", False)
+    detail = ItemDetail(
+        id=item.id,
+        status=item.status,
+        severity=item.severity,
+        categories=list(item.categories or []),
+        post=_post_view(post),
+        segments=segments(post.text or "", evidence),
+        flags=flags,
+        scores={k: float(v) for k, v in (j.scores if j else {}).items()},
+        model_version=j.model_version if j else "",
+        images=images,
+        possible_iic=possible_iic,
+        thread=thread,
+        author_posts=author_posts,
+        decisions=[
+            {
+                "action": d.action,
+                "categories": list(d.categories),
+                "reason": d.reason,
+                "by": emails.get(d.user_id or 0, "(removed account)"),
+                "at": d.created_at,
+            }
+            for d in decision_rows
+        ],
+        reports=report_views,
+        incidents=[
+            {"id": i.id, "ref": incidents.incident_ref(i.id), "stage": i.stage} for i in incident_rows
+        ],
+        sla=sla,
+        overdue=overdue,
+        assigned_to=emails.get(item.assigned_to_id or 0, "") if item.assigned_to_id else "",
+        mine=item.assigned_to_id == user.id,
+        due_at=item.due_at,
+        report_platforms=[(k, p.name) for k, p in reports.PLATFORMS.items()],
+        default_platform=reports.platform_for(post),
+        reportable=bool(kinds) and not possible_iic,
+        legal_only=legal_only,
+        guidance={
+            "iwf": reports.IWF_GUIDANCE,
+            "legal": reports.LEGAL_ADVICE,
+        },
+    )
+    audit.record(
+        session,
+        user=user,
+        action="view.item",
+        object_type="item",
+        object_id=item.id,
+        school_id=item.school_id,
+    )
+    return detail
+
+
+# ---- incidents -------------------------------------------------------------------------
+
+
+def visible_incident(session: Session, user: User, incident_id: int) -> ConductIncident | None:
+    inc = session.get(ConductIncident, incident_id)
+    if inc is None or (user.school_id is not None and inc.school_id != user.school_id):
+        return None
+    return inc
+
+
+def incident_list(session: Session, user: User, status: str) -> list[dict[str, Any]]:
+    rows = incidents.list_incidents(session, user.school_id, status)
+    names = {p.id: p.name for p in incidents.people(session, user.school_id)}
+    audit.record(
+        session,
+        user=user,
+        action="view.incidents",
+        object_type="incident",
+        object_id="list",
+        school_id=user.school_id,
+    )
+    return [
+        {
+            "id": r.id,
+            "ref": incidents.incident_ref(r.id),
+            "person": names.get(r.person_id or 0, ""),
+            "stage": r.stage,
+            "status": r.status,
+            "opened_at": r.opened_at,
+            "police": r.police_referred_at is not None,
+            "legal": r.legal_advice_at is not None,
+        }
+        for r in rows
+    ]
+
+
+def incident_detail(
+    session: Session, user: User, incident_id: int, policy: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    inc = visible_incident(session, user, incident_id)
+    if inc is None:
+        return None
+    person = session.get(Person, inc.person_id) if inc.person_id else None
+    history = (
+        [
+            {
+                "id": h.id,
+                "ref": incidents.incident_ref(h.id),
+                "stage": h.stage,
+                "status": h.status,
+                "opened_at": h.opened_at,
+            }
+            for h in incidents.person_history(session, person.id)
+            if h.id != inc.id
+        ]
+        if person
+        else []
+    )
+    items = incidents.incident_items(session, inc.id)
+    users = _emails(session, {e.user_id for e in incidents.timeline(session, inc.id) if e.user_id})
+    stages = incidents.ladder(policy)
+    nxt = incidents.next_stage(inc, policy)
+    out = {
+        "id": inc.id,
+        "ref": incidents.incident_ref(inc.id),
+        "summary": inc.summary,
+        "status": inc.status,
+        "stage": inc.stage,
+        "stages": [{"key": s.key, "title": s.title, "letter": s.letter} for s in stages],
+        "stage_index": next((i for i, s in enumerate(stages) if s.key == inc.stage), -1),
+        "next_stage": {"key": nxt.key, "title": nxt.title, "letter": nxt.letter} if nxt else None,
+        "beside": [
+            {"key": s.key, "title": s.title, "letter": s.letter} for s in incidents.beside(policy).values()
+        ],
+        "police_referred_at": inc.police_referred_at,
+        "police_reference": inc.police_reference,
+        "legal_advice_at": inc.legal_advice_at,
+        "opened_at": inc.opened_at,
+        "person": (
+            {
+                "id": person.id,
+                "name": person.name,
+                "relationship": person.relationship_to_school,
+                "address": person.address,
+                "handles": person.handles,
+            }
+            if person
+            else None
+        ),
+        "history": history,
+        "people": [{"id": p.id, "name": p.name} for p in incidents.people(session, inc.school_id)],
+        "posts": [
+            {
+                "item_id": i.id,
+                "categories": list(i.categories or []),
+                "post": _post_view(i.post),
+            }
+            for i in items
+        ],
+        "letters": [
+            {
+                "id": lt.id,
+                "template": lt.template,
+                "title": lt.template.replace("_", " ").capitalize(),
+                "stage": lt.stage,
+                "body": lt.body,
+                "created_at": lt.created_at,
+                "sent_at": lt.sent_at,
+            }
+            for lt in incidents.letters_for(session, inc.id)
+        ],
+        "meetings": [
+            {"held_on": m.held_on, "attendees": m.attendees, "outcome": m.outcome}
+            for m in incidents.meetings_for(session, inc.id)
+        ],
+        "timeline": [
+            {"at": e.at, "kind": e.kind, "summary": e.summary, "by": users.get(e.user_id or 0, "")}
+            for e in incidents.timeline(session, inc.id)
+        ],
+    }
+    audit.record(
+        session,
+        user=user,
+        action="view.incident",
+        object_type="incident",
+        object_id=inc.id,
+        school_id=inc.school_id,
+    )
+    return out

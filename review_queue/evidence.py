@@ -1,0 +1,106 @@
+"""One evidence pack per conduct incident, as HTML and as PDF.
+
+The pack gathers the incident's posts (as captured, with their hashes and timestamps),
+the decisions on them, platform reports, letters, meetings and the timeline.  It is
+rendered from review_queue/templates/evidence_pack.html with autoescaping on.  The PDF
+is made by WeasyPrint with every URL fetch refused: images are referenced by address
+only, and Gatepost's server never downloads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review_queue import audit, console, incidents
+from review_queue.models import Decision, User, utcnow
+from review_queue.reports import PLATFORMS, reports_for_item
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class EvidenceError(RuntimeError):
+    """The pack could not be made (e.g. the PDF renderer failed)."""
+
+
+def build_pack(
+    session: Session, user: User, incident_id: int, policy: Mapping[str, Any], school_name: str
+) -> dict[str, Any] | None:
+    """The pack's content as plain data, or None if the user may not see the incident."""
+    detail = console.incident_detail(session, user, incident_id, policy)
+    if detail is None:
+        return None
+    items = incidents.incident_items(session, incident_id)
+    emails = {u.id: u.email for u in session.scalars(select(User))}
+    for entry, item in zip(detail["posts"], items, strict=True):
+        j = item.post.judgement
+        entry["content_hash"] = item.post.content_hash
+        entry["flags"] = list(j.flags) if j else []
+        entry["model_version"] = j.model_version if j else ""
+        entry["media"] = [{"type": m.get("type", ""), "url": m.get("url", "")} for m in item.post.media or []]
+        entry["decisions"] = [
+            {
+                "action": d.action,
+                "categories": d.categories,
+                "reason": d.reason,
+                "at": d.created_at,
+                "by": emails.get(d.user_id or 0, ""),
+            }
+            for d in session.scalars(
+                select(Decision).where(Decision.item_id == item.id).order_by(Decision.id)
+            )
+        ]
+        entry["reports"] = [
+            {
+                "platform": PLATFORMS[r.platform].name,
+                "rules": r.rules,
+                "reference": r.reference,
+                "reported_at": r.reported_at,
+                "outcome": r.outcome,
+            }
+            for r in reports_for_item(session, item.id)
+        ]
+    detail["school_name"] = school_name
+    detail["generated_at"] = utcnow()
+    detail["generated_by"] = user.email
+    audit.record(
+        session,
+        user=user,
+        action="export.evidence_pack",
+        object_type="incident",
+        object_id=incident_id,
+        school_id=user.school_id,
+    )
+    return detail
+
+
+def render_html(pack: Mapping[str, Any]) -> str:
+    return _env.get_template("evidence_pack.html").render(pack=pack)
+
+
+def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    raise ValueError("Gatepost's evidence packs never fetch URLs")
+
+
+def render_pdf(html: str) -> bytes:
+    try:
+        from weasyprint import HTML
+
+        pdf = HTML(string=html, url_fetcher=_refuse_fetch, base_url=None).write_pdf()
+    except Exception as exc:  # WeasyPrint raises many kinds; one of ours leaves here.
+        raise EvidenceError(f"the PDF could not be made ({type(exc).__name__})") from exc
+    if not isinstance(pdf, bytes):
+        raise EvidenceError("the PDF could not be made")
+    return pdf

@@ -1,0 +1,147 @@
+"""`create_app(db, config)`: the DSL's console as a FastAPI app, server-rendered, no JavaScript.
+
+One APIRouter per area (routes/*.py), one base template, one role check (`deps.require`).
+Other areas add themselves with `extra_routers` and, for a menu entry, `extra_nav`:
+
+    create_app(db, config, extra_routers=[governors.router],
+               extra_nav=[NavEntry("Trends", "/trends", ("governor", "dsl"))])
+
+and put their templates under review_queue/web/templates/<area>/ extending "base.html".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+from starlette.middleware.sessions import SessionMiddleware
+
+from review_queue.db import Database
+from review_queue.web import filters
+from review_queue.web.config import ConsoleConfig
+from review_queue.web.deps import NotSignedIn, csrf_protect, render
+from review_queue.web.routes import admin, incidents, items, queue, signin
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+# Pages hold personal data: no caching, no framing, no scripts, no referrer to the
+# platforms when a reviewer follows a link or reveals an image.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' https: http:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    path: str
+    roles: tuple[str, ...]
+
+
+CONTENT = ("admin", "dsl", "reviewer", "headteacher")
+NAV = [
+    NavEntry("Queue", "/queue", CONTENT),
+    NavEntry("Incidents", "/incidents", ("admin", "dsl", "headteacher")),
+    NavEntry("Audit log", "/audit", ("admin", "dsl")),
+]
+
+
+def templates_env(extra_dirs: Sequence[Path] = ()) -> Environment:
+    # Autoescape on for every template, whatever its extension.
+    env = Environment(
+        loader=FileSystemLoader([HERE / "templates", *extra_dirs]),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    filters.install(env)
+    return env
+
+
+def create_app(
+    db: Database,
+    config: ConsoleConfig,
+    *,
+    extra_routers: Sequence[APIRouter] = (),
+    extra_nav: Sequence[NavEntry] = (),
+    extra_template_dirs: Sequence[Path] = (),
+) -> FastAPI:
+    app = FastAPI(
+        title="Gatepost console",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.db = db
+    app.state.config = config
+    app.state.templates = Jinja2Templates(env=templates_env(extra_template_dirs))
+    app.state.nav = [{"label": n.label, "path": n.path, "roles": n.roles} for n in (*NAV, *extra_nav)]
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=config.secret_key,
+        session_cookie="gatepost_session",
+        max_age=config.session_max_age,
+        same_site="lax",
+        https_only=config.https,
+    )
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        return response
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return render(
+            request,
+            None,
+            "error.html",
+            {"status": exc.status_code, "message": exc.detail},
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Ids and types only: exception text may quote a post.
+        log.error("console error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return render(
+            request, None, "error.html", {"status": 500, "message": "Something went wrong."}, status_code=500
+        )
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for router in (
+        signin.router,
+        queue.router,
+        items.router,
+        incidents.router,
+        admin.router,
+        *extra_routers,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,33 @@
+"""What the console needs from settings, as one small dataclass (the web package never imports monitor)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from review_queue.letters import SchoolDetails
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    """Built by `monitor` from `Settings` and the school profiles; passed to `create_app`.
+
+    secret_key signs session cookies; base_url decides whether cookies are Secure
+    (https) unless secure_cookies says otherwise; schools maps a school's slug to what
+    letters and drafts need to know about it.
+    """
+
+    secret_key: str
+    policy: Mapping[str, Any]
+    base_url: str = "http://127.0.0.1:8000"
+    secure_cookies: bool | None = None
+    schools: Mapping[str, SchoolDetails] = field(default_factory=dict)
+    # Idle sessions end after this many seconds (a school day).
+    session_max_age: int = 8 * 3600
+
+    @property
+    def https(self) -> bool:
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.base_url.startswith("https://")

@@ -1,0 +1,119 @@
+"""The console's request plumbing: the database session, the signed-in user, role checks, CSRF, rendering.
+
+Every router uses these, so a new area (governors' pages, staff submissions) gets the same
+guarantees by depending on `require(...)` and rendering with `render(...)`:
+
+    router = APIRouter()
+
+    @router.get("/trends")
+    def trends(request: Request, user: User = Depends(require("governor", "dsl"))) -> Response:
+        return render(request, user, "governors/trends.html", {...})
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from review_queue.letters import SchoolDetails
+from review_queue.models import School, User
+
+# Methods that change something and therefore need a CSRF token.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class NotSignedIn(Exception):
+    """Raised by `current_user`; the app turns it into a redirect to /signin."""
+
+
+class Forbidden(HTTPException):
+    def __init__(self, message: str = "Your role does not give access to this page.") -> None:
+        super().__init__(status_code=403, detail=message)
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """One unit of work per request: committed after the handler returns, rolled back on error."""
+    with request.app.state.db.session_scope() as session:
+        yield session
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def csrf_protect(request: Request) -> None:
+    """App-wide dependency: every unsafe request must carry the session's CSRF token."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    expected = request.session.get("csrf")
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        form = await request.form()
+        value = form.get("csrf")
+        sent = value if isinstance(value, str) else None
+    if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
+        raise HTTPException(
+            status_code=403, detail="This form has expired. Go back, reload the page and try again."
+        )
+
+
+def current_user(request: Request, session: Session = Depends(db_session)) -> User:
+    uid = request.session.get("uid")
+    user = session.get(User, uid) if isinstance(uid, int) else None
+    if user is None or user.disabled:
+        request.session.pop("uid", None)
+        raise NotSignedIn()
+    return user
+
+
+def require(*roles: str) -> Callable[..., User]:
+    """A dependency that admits only these roles (403 otherwise)."""
+    allowed = frozenset(roles)
+
+    def dependency(user: User = Depends(current_user)) -> User:
+        if user.role not in allowed:
+            raise Forbidden()
+        return user
+
+    return dependency
+
+
+def user_view(user: User) -> dict[str, Any]:
+    return {"id": user.id, "email": user.email, "role": user.role, "school_id": user.school_id}
+
+
+def render(
+    request: Request, user: User | None, template: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """Render a template with the common context (user, csrf, nav).  Context must be plain data."""
+    templates = request.app.state.templates
+    nav = [n for n in request.app.state.nav if user is not None and user.role in n["roles"]]
+    base = {
+        "me": user_view(user) if user else None,
+        "csrf": csrf_token(request),
+        "nav": nav,
+        "path": request.url.path,
+    }
+    return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)  # type: ignore[no-any-return]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def school_details(request: Request, session: Session, school_id: int) -> SchoolDetails:
+    """The school's details for letters and drafts: from the profile if given, else its name."""
+    school = session.get(School, school_id)
+    name = school.name if school else "the school"
+    details: SchoolDetails | None = request.app.state.config.schools.get(school.slug if school else "")
+    return details or SchoolDetails(name=name)

@@ -1,0 +1,337 @@
+"""Conduct incident pages: open one from confirmed items, then its person, letters, meetings and evidence."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from review_queue import accounts, audit, console, evidence, incidents
+from review_queue.models import ConductIncident, Letter, Person, User
+from review_queue.web.deps import db_session, render, require, school_details
+
+router = APIRouter()
+READ = require(*accounts.INCIDENT_READ_ROLES)
+WRITE = require(*accounts.INCIDENT_WRITE_ROLES)
+
+
+def _incident(session: Session, user: User, incident_id: int) -> ConductIncident:
+    inc = console.visible_incident(session, user, incident_id)
+    if inc is None:
+        raise HTTPException(status_code=404, detail="No such incident.")
+    return inc
+
+
+def _back(incident_id: int, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/incidents/{incident_id}{anchor}", status_code=303)
+
+
+def _audit(session: Session, user: User, inc: ConductIncident, action: str, **detail: object) -> None:
+    audit.record(
+        session,
+        user=user,
+        action=action,
+        object_type="incident",
+        object_id=inc.id,
+        school_id=inc.school_id,
+        detail=detail,
+    )
+
+
+@router.get("/incidents")
+def incident_list(
+    request: Request, status: str = "open", user: User = Depends(READ), session: Session = Depends(db_session)
+) -> Response:
+    if status not in ("open", "closed", ""):
+        raise HTTPException(status_code=400, detail="Unknown status.")
+    rows = console.incident_list(session, user, status)
+    return render(request, user, "incidents.html", {"incidents": rows, "status": status})
+
+
+@router.post("/incidents")
+async def open_incident(
+    request: Request, user: User = Depends(WRITE), session: Session = Depends(db_session)
+) -> Response:
+    form = await request.form()
+    try:
+        item_ids = [int(str(v)) for v in form.getlist("item_id")]
+    except ValueError:
+        raise HTTPException(status_code=400, detail="Bad item id.") from None
+    first = console.visible_item(session, user, item_ids[0]) if item_ids else None
+    if first is None:
+        raise HTTPException(status_code=404, detail="No such item.")
+    try:
+        inc = incidents.open_incident(
+            session,
+            school_id=first.school_id,
+            item_ids=item_ids,
+            user_id=user.id,
+            summary=str(form.get("summary", "")),
+        )
+    except incidents.IncidentError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    _audit(session, user, inc, "incident.open", items=item_ids)
+    return _back(inc.id)
+
+
+@router.get("/incidents/{incident_id}")
+def incident_page(
+    request: Request, incident_id: int, user: User = Depends(READ), session: Session = Depends(db_session)
+) -> Response:
+    detail = console.incident_detail(session, user, incident_id, request.app.state.config.policy)
+    if detail is None:
+        raise HTTPException(status_code=404, detail="No such incident.")
+    return render(
+        request,
+        user,
+        "incident.html",
+        {
+            "inc": detail,
+            "can_write": user.role in accounts.INCIDENT_WRITE_ROLES,
+            "today": date.today().isoformat(),
+        },
+    )
+
+
+@router.post("/incidents/{incident_id}/person")
+def set_person(
+    incident_id: int,
+    person_id: str = Form(""),
+    name: str = Form(""),
+    relationship: str = Form(""),
+    address: str = Form(""),
+    handles: str = Form(""),
+    user: User = Depends(WRITE),
+    session: Session = Depends(db_session),
+) -> Response:
+    inc = _incident(session, user, incident_id)
+    try:
+        if person_id:
+            pid = int(person_id)
+        else:
+            pid = incidents.add_person(
+                session,
+                school_id=inc.school_id,
+                name=name,
+                relationship=relationship,
+                address=address,
+                handles=handles,
+            ).id
+        incidents.set_person(session, inc, pid, user.id)
+    except (ValueError, incidents.IncidentError) as exc:
+        raise HTTPException(status_code=400, detail=str(exc) or "Bad person.") from None
+    _audit(session, user, inc, "incident.person", person_id=pid)
+    return _back(incident_id)
+
+
+@router.post("/incidents/{incident_id}/items")
+def add_item(
+    incident_id: int,
+    item_id: int = Form(...),
+    user: User = Depends(WRITE),
+    session: Session = Depends(db_session),
+) -> Response:
+    inc = _incident(session, user, incident_id)
+    try:
+        incidents.add_item(session, inc, item_id, user.id)
+    except incidents.IncidentError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    _audit(session, user, inc, "incident.add_item", item_id=item_id)
+    return _back(incident_id)
+
+
+@router.post("/incidents/{incident_id}/letters")
+def draft_letter(
+    request: Request,
+    incident_id: int,
+    template: str = Form(...),
+    user: User = Depends(WRITE),
+    session: Session = Depends(db_session),
+) -> Response:
+    inc = _incident(session, user, incident_id)
+    try:
+        letter = incidents.draft_letter(
+            session,
+            inc,
+            template,
+            school=school_details(request, session, inc.school_id),
+            policy=request.app.state.config.policy,
+            user_id=user.id,
+        )
+    except incidents.IncidentError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    _audit(session, user, inc, "letter.draft", letter_id=letter.id, template=template)
+    return _back(incident_id, f"#letter-{letter.id}")
+
+
+def _letter(session: Session, user: User, letter_id: int) -> tuple[ConductIncident, Letter]:
+    letter = session.get(Letter, letter_id)
+    if letter is None:
+        raise HTTPException(status_code=404, detail="No such letter.")
+    return _incident(session, user, letter.incident_id), letter
+
+
+@router.post("/letters/{letter_id}")
+def edit_letter(
+    letter_id: int, body: str = Form(...), user: User = Depends(WRITE), session: Session = Depends(db_session)
+) -> Response:
+    inc, letter = _letter(session, user, letter_id)
+    try:
+        incidents.edit_letter(session, letter, body)
+    except incidents.IncidentError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    _audit(session, user, inc, "letter.edit", letter_id=letter.id)
+    return _back(inc.id, f"#letter-{letter.id}")
+
+
+@router.post("/letters/{letter_id}/sent")
+def letter_sent(
+    request: Request, letter_id: int, user: User = Depends(WRITE), session: Session = Depends(db_session)
+) -> Response:
+    inc, letter = _letter(session, user, letter_id)
+    try:
+        incidents.mark_letter_sent(session, inc, letter, request.app.state.config.policy, user.id)
+    except incidents.IncidentError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    _audit(session, user, inc, "letter.sent", letter_id=letter.id)
+    return _back(inc.id, f"#letter-{letter.id}")
+
+
+@router.post("/incidents/{incident_id}/meetings")
+def meeting(
+    incident_id: int,
+    held_on: str = Form(...),
+    attendees: str = Form(""),
+    outcome: str = Form(""),
+    user: User = Depends(WRITE),
+    session: Session = Depends(db_session),
+) -> Response:
+    inc = _incident(session, user, incident_id)
+    try:
+        incidents.record_meeting(
+            session,
+            inc,
+            held_on=date.fromisoformat(held_on),
+            attendees=attendees,
+            outcome=outcome,
+            user_id=user.id,
+        )
+    except (ValueError, incidents.IncidentError) as exc:
+        raise HTTPException(status_code=400, detail=str(exc) or "Bad meeting.") from None
+    _audit(session, user, inc, "incident.meeting")
+    return _back(incident_id, "#meetings")
+
+
+@router.post("/incidents/{incident_id}/police")
+def police(
+    incident_id: int,
+    reference: str = Form(""),
+    user: User = Depends(WRITE),
+    session: Session = Depends(db_session),
+) -> Response:
+    inc = _incident(session, user, incident_id)
+    incidents.refer_to_police(session, inc, reference, user.id)
+    _audit(session, user, inc, "incident.police")
+    return _back(incident_id)
+
+
+@router.post("/incidents/{incident_id}/legal")
+def legal(incident_id: int, user: User = Depends(WRITE), session: Session = Depends(db_session)) -> Response:
+    inc = _incident(session, user, incident_id)
+    incidents.record_legal_advice(session, inc, user.id)
+    _audit(session, user, inc, "incident.legal")
+    return _back(incident_id)
+
+
+@router.post("/incidents/{incident_id}/close")
+def close(
+    incident_id: int,
+    reason: str = Form(""),
+    user: User = Depends(WRITE),
+    session: Session = Depends(db_session),
+) -> Response:
+    inc = _incident(session, user, incident_id)
+    try:
+        incidents.close_incident(session, inc, reason, user.id)
+    except incidents.IncidentError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    _audit(session, user, inc, "incident.close")
+    return _back(incident_id)
+
+
+def _pack_html(request: Request, session: Session, user: User, incident_id: int) -> str:
+    inc = _incident(session, user, incident_id)
+    pack = evidence.build_pack(
+        session,
+        user,
+        inc.id,
+        request.app.state.config.policy,
+        school_details(request, session, inc.school_id).name,
+    )
+    if pack is None:
+        raise HTTPException(status_code=404, detail="No such incident.")
+    return evidence.render_html(pack)
+
+
+@router.get("/incidents/{incident_id}/evidence.html")
+def evidence_html(
+    request: Request, incident_id: int, user: User = Depends(READ), session: Session = Depends(db_session)
+) -> Response:
+    return HTMLResponse(_pack_html(request, session, user, incident_id))
+
+
+@router.get("/incidents/{incident_id}/evidence.pdf")
+def evidence_pdf(
+    request: Request, incident_id: int, user: User = Depends(READ), session: Session = Depends(db_session)
+) -> Response:
+    pdf = evidence.render_pdf(_pack_html(request, session, user, incident_id))
+    ref = incidents.incident_ref(incident_id)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="evidence-{ref}.pdf"'},
+    )
+
+
+@router.get("/people/{person_id}")
+def person_page(
+    request: Request, person_id: int, user: User = Depends(READ), session: Session = Depends(db_session)
+) -> Response:
+    person = session.get(Person, person_id)
+    if person is None or (user.school_id is not None and person.school_id != user.school_id):
+        raise HTTPException(status_code=404, detail="No such person.")
+    history = [
+        {
+            "id": h.id,
+            "ref": incidents.incident_ref(h.id),
+            "stage": h.stage,
+            "status": h.status,
+            "opened_at": h.opened_at,
+        }
+        for h in incidents.person_history(session, person.id)
+    ]
+    audit.record(
+        session,
+        user=user,
+        action="view.person",
+        object_type="person",
+        object_id=person.id,
+        school_id=person.school_id,
+    )
+    return render(
+        request,
+        user,
+        "person.html",
+        {
+            "person": {
+                "id": person.id,
+                "name": person.name,
+                "relationship": person.relationship_to_school,
+                "address": person.address,
+                "handles": person.handles,
+            },
+            "history": history,
+        },
+    )

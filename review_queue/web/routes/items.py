@@ -1,0 +1,200 @@
+"""One queue item: its detail page, claiming it, deciding it, and its platform report drafts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from review_queue import accounts, audit, console, queue, reports
+from review_queue.models import PlatformReport, ReviewItem, User
+from review_queue.web.deps import db_session, render, require, school_details
+
+router = APIRouter()
+
+
+def _item(session: Session, user: User, item_id: int) -> ReviewItem:
+    item = console.visible_item(session, user, item_id)
+    if item is None:
+        raise HTTPException(status_code=404, detail="No such item.")
+    return item
+
+
+def _back(item_id: int, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/items/{item_id}{anchor}", status_code=303)
+
+
+@router.get("/items/{item_id}")
+def item_page(
+    request: Request,
+    item_id: int,
+    user: User = Depends(require(*accounts.CONTENT_ROLES)),
+    session: Session = Depends(db_session),
+) -> Response:
+    policy = request.app.state.config.policy
+    detail = console.item_detail(session, user, item_id, policy)
+    if detail is None:
+        raise HTTPException(status_code=404, detail="No such item.")
+    error = request.session.pop("flash_error", "")
+    return render(
+        request,
+        user,
+        "item.html",
+        {
+            "item": detail,
+            "policy_categories": list(policy["categories"]),
+            "can_decide": user.role in accounts.DECIDE_ROLES,
+            "can_report": user.role in accounts.REPORT_ROLES,
+            "can_incident": user.role in accounts.INCIDENT_WRITE_ROLES,
+            "outcomes": reports.OUTCOMES,
+            "error": error,
+        },
+    )
+
+
+@router.post("/items/{item_id}/claim")
+def claim(
+    item_id: int,
+    user: User = Depends(require(*accounts.DECIDE_ROLES)),
+    session: Session = Depends(db_session),
+) -> Response:
+    item = _item(session, user, item_id)
+    try:
+        queue.claim(session, item, user.id)
+    except queue.ClaimedElsewhere as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return _back(item_id)
+
+
+@router.post("/items/{item_id}/release")
+def release(
+    item_id: int,
+    user: User = Depends(require(*accounts.DECIDE_ROLES)),
+    session: Session = Depends(db_session),
+) -> Response:
+    item = _item(session, user, item_id)
+    try:
+        queue.release(session, item, user.id, force=user.role in ("dsl", "admin"))
+    except queue.ClaimedElsewhere as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return _back(item_id)
+
+
+@router.post("/items/{item_id}/decide")
+async def decide(
+    request: Request,
+    item_id: int,
+    user: User = Depends(require(*accounts.DECIDE_ROLES)),
+    session: Session = Depends(db_session),
+) -> Response:
+    form = await request.form()
+    action = str(form.get("action", ""))
+    reason = str(form.get("reason", ""))
+    categories = [str(c) for c in form.getlist("categories")]
+    item = _item(session, user, item_id)
+    policy = request.app.state.config.policy
+    try:
+        decision = queue.decide(
+            session,
+            item,
+            action=action,
+            reason=reason,
+            categories=categories,
+            user_id=user.id,
+            known_categories=list(policy["categories"]),
+        )
+    except queue.ClaimedElsewhere as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    except queue.DecisionError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    audit.record(
+        session,
+        user=user,
+        action="decide",
+        object_type="item",
+        object_id=item.id,
+        school_id=item.school_id,
+        detail={"decision_id": decision.id, "action": action, "categories": decision.categories},
+    )
+    return _back(item_id)
+
+
+@router.post("/items/{item_id}/possible-iic")
+def possible_iic(
+    item_id: int,
+    user: User = Depends(require(*accounts.REPORT_ROLES)),
+    session: Session = Depends(db_session),
+) -> Response:
+    item = _item(session, user, item_id)
+    reports.mark_possible_indecent_image(session, item, user.id)
+    audit.record(
+        session,
+        user=user,
+        action="mark.possible_iic",
+        object_type="item",
+        object_id=item.id,
+        school_id=item.school_id,
+    )
+    return _back(item_id)
+
+
+@router.post("/items/{item_id}/reports")
+def draft_report(
+    request: Request,
+    item_id: int,
+    platform: str = Form(...),
+    staff_targeted: str = Form(""),
+    user: User = Depends(require(*accounts.REPORT_ROLES)),
+    session: Session = Depends(db_session),
+) -> Response:
+    item = _item(session, user, item_id)
+    try:
+        report = reports.draft_report(
+            session,
+            item,
+            platform=platform,
+            policy=request.app.state.config.policy,
+            school_name=school_details(request, session, item.school_id).name,
+            user_id=user.id,
+            staff_targeted=bool(staff_targeted),
+        )
+    except reports.ReportError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    audit.record(
+        session,
+        user=user,
+        action="report.draft",
+        object_type="item",
+        object_id=item.id,
+        school_id=item.school_id,
+        detail={"report_id": report.id, "platform": platform},
+    )
+    return _back(item_id, f"#report-{report.id}")
+
+
+@router.post("/reports/{report_id}")
+def record_report(
+    report_id: int,
+    reference: str = Form(""),
+    outcome: str = Form(""),
+    user: User = Depends(require(*accounts.REPORT_ROLES)),
+    session: Session = Depends(db_session),
+) -> Response:
+    report = session.get(PlatformReport, report_id)
+    if report is None:
+        raise HTTPException(status_code=404, detail="No such report.")
+    item = _item(session, user, report.item_id)
+    try:
+        reports.record_outcome(session, report, reference=reference or None, outcome=outcome or None)
+    except reports.ReportError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    audit.record(
+        session,
+        user=user,
+        action="report.record",
+        object_type="report",
+        object_id=report.id,
+        school_id=item.school_id,
+        detail={"outcome": report.outcome},
+    )
+    return _back(item.id, f"#report-{report.id}")

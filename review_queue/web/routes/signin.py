@@ -1,0 +1,83 @@
+"""Signing in and out: password sign-in, one-time links, and the home page that sends each role on."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from review_queue import accounts
+from review_queue.models import User
+from review_queue.web.deps import client_address, current_user, db_session, render
+
+router = APIRouter()
+
+
+def _safe_next(target: str) -> str:
+    # Only same-site paths: never "//evil.example" or "https://...".
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+def _start_session(request: Request, user: User) -> None:
+    # A fresh session on sign-in: no fixation, a new CSRF token.
+    request.session.clear()
+    request.session["uid"] = user.id
+
+
+@router.get("/signin")
+def signin_form(request: Request, next: str = "/") -> Response:
+    return render(request, None, "signin.html", {"next": _safe_next(next), "error": ""})
+
+
+@router.post("/signin")
+def signin(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    next: str = Form("/"),
+    session: Session = Depends(db_session),
+) -> Response:
+    try:
+        user = accounts.authenticate(session, email, password, client_address(request))
+    except accounts.AuthError as exc:
+        # Commit the failure so it counts towards throttling; the response is a 401 page.
+        session.commit()
+        status = 429 if isinstance(exc, accounts.Throttled) else 401
+        return render(
+            request,
+            None,
+            "signin.html",
+            {"next": _safe_next(next), "error": str(exc), "email": email},
+            status_code=status,
+        )
+    _start_session(request, user)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.get("/signin/once/{token}")
+def one_time_form(request: Request, token: str) -> Response:
+    # A button, not an automatic sign-in: link previewers that fetch the URL do not use it up.
+    return render(request, None, "signin_once.html", {"token": token})
+
+
+@router.post("/signin/once/{token}")
+def one_time(request: Request, token: str, session: Session = Depends(db_session)) -> Response:
+    try:
+        user = accounts.redeem_one_time_signin(session, token)
+    except accounts.AuthError as exc:
+        return render(request, None, "error.html", {"status": 400, "message": str(exc)}, status_code=400)
+    _start_session(request, user)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/signout")
+def signout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/signin", status_code=303)
+
+
+@router.get("/")
+def home(request: Request, user: User = Depends(current_user)) -> Response:
+    if accounts.can_see_content(user.role):
+        return RedirectResponse("/queue", status_code=303)
+    return render(request, user, "home.html", {})

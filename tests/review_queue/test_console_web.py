@@ -1,0 +1,273 @@
+"""The console over HTTP: signing in, roles, CSRF, the queue, decisions, reports, incidents and escaping."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from review_queue import audit
+from review_queue.db import Database
+from review_queue.models import AuditEntry, Decision, ReviewItem
+from review_queue.web import create_app
+from tests.review_queue.conftest import PASSWORD, Cast, ItemFactory, console_config, csrf, post_form, signin
+
+HOSTILE = (
+    "Hollybrook parents <script>alert('x')</script> look "
+    "<img src=x onerror=\"alert('img')\"> and "
+    '<a href="javascript:alert(1)">click me</a> javascript:alert(2)'
+)
+
+
+def test_a_dsl_signs_in_and_sees_the_queue(client: TestClient, cast: Cast, make_item: ItemFactory) -> None:
+    make_item()
+    r = signin(client, cast.dsl.email)
+    assert r.status_code == 303
+    page = client.get("/queue")
+    assert page.status_code == 200
+    assert "useless liar" in page.text
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+
+
+def test_cookies_are_secure_when_served_over_https(db: Database, policy: dict, cast: Cast) -> None:
+    app = create_app(db, console_config(policy, base_url="https://gatepost.school.test"))
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as c:
+        r = signin(c, cast.dsl.email)
+        assert "secure" in r.headers["set-cookie"].lower()
+
+
+def test_a_wrong_password_is_refused_and_then_throttled(client: TestClient, cast: Cast) -> None:
+    for _ in range(5):
+        assert signin(client, cast.dsl.email, "wrong password!!").status_code == 401
+    # The right password no longer works for a while: the account is throttled.
+    r = signin(client, cast.dsl.email, PASSWORD)
+    assert r.status_code == 429
+    assert "too many" in r.text.lower()
+
+
+def test_someone_with_no_account_is_sent_to_sign_in(client: TestClient, make_item: ItemFactory) -> None:
+    item = make_item()
+    r = client.get(f"/items/{item}")
+    assert r.status_code == 303 and r.headers["location"].startswith("/signin?next=")
+    assert signin(client, "nobody@example.test").status_code == 401
+
+
+def test_a_form_without_its_csrf_token_is_refused(client: TestClient, cast: Cast, make_item: ItemFactory) -> None:
+    item = make_item()
+    signin(client, cast.dsl.email)
+    r = client.post(f"/items/{item}/decide", data={"action": "dismiss", "categories": "abuse", "reason": "fine"})
+    assert r.status_code == 403
+    r = client.post(
+        f"/items/{item}/decide",
+        data={"action": "dismiss", "categories": "abuse", "reason": "fine", "csrf": "forged"},
+    )
+    assert r.status_code == 403
+
+
+def test_a_governor_is_refused_post_content(client: TestClient, cast: Cast, make_item: ItemFactory) -> None:
+    item = make_item(text="A secret sentence about Mrs Carter")
+    signin(client, cast.governor.email)
+    for path in ("/queue", f"/items/{item}", "/incidents", "/audit", "/feedback.jsonl"):
+        r = client.get(path)
+        assert r.status_code == 403, path
+        assert "secret sentence" not in r.text
+    home = client.get("/")
+    assert home.status_code == 200 and "secret sentence" not in home.text
+
+
+def test_a_reviewer_takes_an_item_to_a_confirmed_decision(
+    client: TestClient, db: Database, cast: Cast, make_item: ItemFactory
+) -> None:
+    item = make_item(flags=("abuse",))
+    signin(client, cast.reviewer.email)
+    assert post_form(client, f"/items/{item}/claim", {}).status_code == 303
+    r = post_form(
+        client,
+        f"/items/{item}/decide",
+        {"action": "confirm", "categories": ["abuse", "individual_child"], "reason": "Names the head; abusive."},
+    )
+    assert r.status_code == 303
+    page = client.get(f"/items/{item}")
+    assert "confirmed" in page.text and "Names the head; abusive." in page.text
+    with db.session_scope() as s:
+        row = s.get(ReviewItem, item)
+        assert row.status == "confirmed" and row.categories == ["abuse", "individual_child"]
+        actions = [e.action for e in s.scalars(select(AuditEntry))]
+        assert "view.item" in actions and "decide" in actions
+
+
+def test_a_decision_needs_a_reason_and_a_category(client: TestClient, cast: Cast, make_item: ItemFactory) -> None:
+    item = make_item()
+    signin(client, cast.reviewer.email)
+    assert post_form(client, f"/items/{item}/decide", {"action": "dismiss", "reason": "no"}).status_code == 400
+    r = post_form(client, f"/items/{item}/decide", {"action": "dismiss", "categories": "abuse", "reason": ""})
+    assert r.status_code == 400
+
+
+def test_no_two_reviewers_work_the_same_item(
+    client: TestClient, app, cast: Cast, make_item: ItemFactory, db: Database
+) -> None:
+    item = make_item()
+    signin(client, cast.reviewer.email)
+    post_form(client, f"/items/{item}/claim", {})
+    with TestClient(app, follow_redirects=False) as other:
+        signin(other, cast.dsl.email)
+        assert post_form(other, f"/items/{item}/claim", {}).status_code == 409
+        r = post_form(other, f"/items/{item}/decide", {"action": "dismiss", "categories": "abuse", "reason": "ok"})
+        assert r.status_code == 409
+        assert "rey.reviewer@hollybrook.test" in other.get("/queue").text
+    with db.session_scope() as s:
+        assert s.scalar(select(Decision).where(Decision.item_id == item)) is None
+
+
+def test_the_queue_filters_and_orders_by_severity_then_age(
+    client: TestClient, cast: Cast, make_item: ItemFactory
+) -> None:
+    low = make_item(text="abuse post", flags=("abuse",))
+    urgent = make_item(text="threat post", flags=("threat",), platform="reddit")
+    signin(client, cast.dsl.email)
+    page = client.get("/queue").text
+    assert page.index(f"/items/{urgent}") < page.index(f"/items/{low}")
+    assert "due in" in page
+    only = client.get("/queue?category=abuse").text
+    assert f"/items/{low}" in only and f"/items/{urgent}" not in only
+    assert f"/items/{low}" not in client.get("/queue?source=reddit").text
+    assert f"/items/{urgent}" not in client.get("/queue?severity=medium").text
+    assert client.get("/queue?since=not-a-date").status_code == 400
+
+
+def test_hostile_post_text_renders_as_inert_text(client: TestClient, cast: Cast, make_item: ItemFactory) -> None:
+    item = make_item(
+        text=HOSTILE,
+        evidence=[{"category": "abuse", "start": 18, "end": 60, "why": "<b>why</b>"}],
+        media=[{"type": "image", "url": "javascript:alert(3)", "alt_text": "<script>x</script>"}],
+        url="javascript:alert(4)",
+    )
+    signin(client, cast.dsl.email)
+    page = client.get(f"/items/{item}").text
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert 'href="javascript:' not in page and "src=\"javascript:" not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    assert "<mark" in page  # the evidence span is still highlighted
+    assert "&lt;b&gt;why&lt;/b&gt;" in page
+    queue = client.get("/queue").text
+    assert "<script>alert" not in queue
+
+
+def test_security_headers_forbid_scripts(client: TestClient) -> None:
+    r = client.get("/signin")
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    assert r.headers["x-frame-options"] == "DENY"
+    assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def _confirm(client: TestClient, item: int, categories: list[str]) -> None:
+    r = post_form(client, f"/items/{item}/decide", {"action": "confirm", "categories": categories, "reason": "breach"})
+    assert r.status_code == 303
+
+
+def test_a_dsl_drafts_reports_for_x_and_reddit_and_records_the_reference(
+    client: TestClient, cast: Cast, make_item: ItemFactory
+) -> None:
+    item = make_item(flags=("abuse",))
+    signin(client, cast.dsl.email)
+    _confirm(client, item, ["abuse"])
+    for platform, rule in (("x", "Abuse and harassment policy"), ("reddit", "Reddit Content Policy, Rule 1")):
+        r = post_form(client, f"/items/{item}/reports", {"platform": platform, "staff_targeted": "1"})
+        assert r.status_code == 303
+        page = client.get(f"/items/{item}").text
+        assert rule in page and "appears to breach" in page
+        assert "defamatory" not in page.lower()
+    report_id = int(re.findall(r'id="report-(\d+)"', page)[-1])
+    assert post_form(client, f"/reports/{report_id}", {"reference": "RD-12345"}).status_code == 303
+    assert "RD-12345" in client.get(f"/items/{item}").text
+
+
+def test_a_reviewer_cannot_draft_a_report(client: TestClient, cast: Cast, make_item: ItemFactory) -> None:
+    item = make_item()
+    signin(client, cast.reviewer.email)
+    _confirm(client, item, ["abuse"])
+    assert post_form(client, f"/items/{item}/reports", {"platform": "x"}).status_code == 403
+
+
+def test_possible_defamation_goes_to_legal_advice_not_a_report(
+    client: TestClient, cast: Cast, make_item: ItemFactory
+) -> None:
+    item = make_item(flags=("defamation",))
+    signin(client, cast.dsl.email)
+    _confirm(client, item, ["defamation"])
+    page = client.get(f"/items/{item}").text
+    assert "legal adviser" in page and "Draft report" not in page
+    assert post_form(client, f"/items/{item}/reports", {"platform": "x"}).status_code == 400
+
+
+def test_a_possible_indecent_image_is_never_shown_and_points_to_the_iwf(
+    client: TestClient, cast: Cast, make_item: ItemFactory
+) -> None:
+    item = make_item(flags=("pupil_image",), media=[{"type": "image", "url": "https://cdn.example.test/a.jpg"}])
+    signin(client, cast.dsl.email)
+    assert 'src="https://cdn.example.test/a.jpg"' in client.get(f"/items/{item}").text
+    post_form(client, f"/items/{item}/possible-iic", {})
+    _confirm(client, item, ["pupil_image"])
+    page = client.get(f"/items/{item}").text
+    assert "<img" not in page and "https://cdn.example.test/a.jpg" in page
+    assert "report.iwf.org.uk" in page and "ceop" in page.lower()
+    assert post_form(client, f"/items/{item}/reports", {"platform": "x"}).status_code == 400
+
+
+def test_an_incident_letter_is_drafted_and_the_ladder_moves_when_it_is_sent(
+    client: TestClient, db: Database, cast: Cast, make_item: ItemFactory
+) -> None:
+    item = make_item(flags=("abuse",))
+    signin(client, cast.dsl.email)
+    _confirm(client, item, ["abuse"])
+    r = post_form(client, "/incidents", {"item_id": item, "summary": "Posts about the head"})
+    assert r.status_code == 303
+    inc = r.headers["location"]
+    post_form(client, f"{inc}/person", {"name": "Sam Parent", "relationship": "parent of a pupil in Year 4"}, inc)
+    r = post_form(client, f"{inc}/letters", {"template": "meeting_invitation"}, inc)
+    assert r.status_code == 303
+    page = client.get(inc).text
+    assert "Dear Sam Parent," in page
+    assert "Hollybrook Primary School" in page and "Denise Carter" in page
+    assert "Parent/Carer Code of Conduct" in page
+    assert "Abusive or personal comments about staff, pupils or other parents" in page
+    letter_id = re.search(r'action="/letters/(\d+)/sent"', page).group(1)
+    post_form(client, f"/letters/{letter_id}/sent", {}, inc)
+    page = client.get(inc).text
+    assert "Stage reached: invitation" in page
+    pack = client.get(f"{inc}/evidence.html")
+    assert pack.status_code == 200 and "Evidence pack GP-" in pack.text and "Dear Sam Parent" in pack.text
+    pdf = client.get(f"{inc}/evidence.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_audit_chain_holds_and_breaks_when_a_row_is_altered(
+    client: TestClient, db: Database, cast: Cast, make_item: ItemFactory
+) -> None:
+    item = make_item()
+    signin(client, cast.dsl.email)
+    client.get(f"/items/{item}")
+    assert "The chain holds" in client.get("/audit").text
+    with db.session_scope() as s:
+        first = s.scalar(select(AuditEntry.id).order_by(AuditEntry.id).limit(1))
+        s.execute(update(AuditEntry).where(AuditEntry.id == first).values(action="view.nothing"))
+    with db.session_scope() as s:
+        assert not audit.verify_chain(s).ok
+    assert "The chain is broken" in client.get("/audit").text
+
+
+def test_a_one_time_link_signs_in_once(client: TestClient, db: Database, school_id: int) -> None:
+    from review_queue.accounts import demo_signin_link
+
+    with db.session_scope() as s:
+        link = demo_signin_link(s, school_id=school_id, base_url="http://127.0.0.1:8000")
+    path = link.removeprefix("http://127.0.0.1:8000")
+    token = csrf(client, path)
+    assert client.post(path, data={"csrf": token}).status_code == 303
+    assert client.get("/queue").status_code == 200
+    client.post("/signout", data={"csrf": csrf(client, "/queue")})
+    assert client.post(path, data={"csrf": csrf(client, path)}).status_code == 400
