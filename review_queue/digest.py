@@ -99,7 +99,7 @@ class Digest:
     reports_made: int
     report_outcomes: list[tuple[str, int]]
     reports_still_up: int
-    reports_still_up_links: list[str]
+    reports_still_up_links: list[tuple[int, str]]
     changes: list[str] = field(default_factory=list)
 
 
@@ -285,14 +285,14 @@ def build_digest(
             what = f"Incident {inc_id}: a drafted letter is waiting to be sent"
         elif stage is None:
             first = stage_titles.get(stage_keys[0], "first letter") if stage_keys else "first letter"
-            what = f"Incident {inc_id}: opened, next step is the {first}"
+            what = f"Incident {inc_id} (opened, no letter yet): next step is the {first}"
         elif stage in stage_keys and stage_keys.index(stage) + 1 < len(stage_keys):
             nxt = stage_titles[stage_keys[stage_keys.index(stage) + 1]]
             what = (
-                f"Incident {inc_id}: at {stage_titles.get(stage, stage)}; review whether the {nxt} is needed"
+                f"Incident {inc_id} ({stage_titles.get(stage, stage)} sent): decide whether a {nxt} is needed"
             )
         else:
-            what = f"Incident {inc_id}: at {stage_titles.get(stage, stage)}; review the ban's terms"
+            what = f"Incident {inc_id} ({stage_titles.get(stage, stage)} sent): review the ban's terms"
         next_steps.append(
             NextStep(what, _age(quiet) + " ago", link, quiet >= timedelta(days=INCIDENT_QUIET_DAYS))
         )
@@ -354,7 +354,7 @@ def build_digest(
         reports_made=len(made),
         report_outcomes=[(OUTCOME_WORDS.get(o, o), n) for o, n in outcomes.most_common()],
         reports_still_up=len(still_up),
-        reports_still_up_links=[base + ITEM_PATH.format(id=r.item_id) for r in still_up[:5]],
+        reports_still_up_links=[(r.item_id, base + ITEM_PATH.format(id=r.item_id)) for r in still_up[:5]],
         changes=_changes(session, school_id, start, now, tz),
     )
 
