@@ -45,11 +45,16 @@ def make_scheduler(settings: Settings, *, blocking: bool = True) -> Any:
 
 
 def source_job(settings_file: str | None, profile_path: str, key: str) -> None:
-    """Run one source of one school, then judge what it brought in."""
+    """Run one source of one school, then judge what it brought in (on a worker, in scale-out mode)."""
     from monitor.jobs.classify import classify_pending
     from monitor.jobs.fetch import run_source
 
     settings = load_settings(settings_file or None)
+    if settings.broker_url:
+        from monitor.tasks import RUN_SOURCE, enqueue
+
+        enqueue(settings, RUN_SOURCE, [settings_file or "", profile_path, key])
+        return
     profile = load_profile(profile_path)
     db = build.database(settings)
     try:
@@ -87,6 +92,37 @@ def schedule_sources(scheduler: Any, settings_file: str | None, profiles: Sequen
     return ids
 
 
+# Retention runs daily in the small hours (local time), when nobody is reviewing.
+RETENTION_AT = (2, 30)
+
+
+def retention_job(settings_file: str | None) -> None:
+    """Delete what is past its retention period (monitor.jobs.retention); idempotent."""
+    from monitor.jobs.retention import run_retention
+
+    settings = load_settings(settings_file or None)
+    db = build.database(settings)
+    try:
+        run_retention(db, build.policy(settings), apply=True)
+    finally:
+        db.dispose()
+
+
+def schedule_retention(scheduler: Any, settings_file: str | None) -> str:
+    """Add (or replace) the daily retention job; return its id."""
+    scheduler.add_job(
+        "monitor.scheduler:retention_job",
+        trigger="cron",
+        hour=RETENTION_AT[0],
+        minute=RETENTION_AT[1],
+        args=[settings_file or ""],
+        id="retention",
+        name="retention",
+        replace_existing=True,
+    )
+    return "retention"
+
+
 def _now(scheduler: Any) -> Any:
     from datetime import datetime
 
@@ -103,6 +139,7 @@ def run_forever(settings: Settings, profiles: Sequence[Path], settings_file: str
         )
     scheduler = make_scheduler(settings)
     ids = schedule_sources(scheduler, settings_file or os.environ.get("GATEPOST_SETTINGS"), profiles)
+    ids.append(schedule_retention(scheduler, settings_file or os.environ.get("GATEPOST_SETTINGS")))
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     print(f"gatepost: scheduling {len(ids)} jobs; Ctrl-C to stop", flush=True)
     scheduler.start()

@@ -161,6 +161,10 @@ class Settings(_Strict):
     digest: DigestSettings = DigestSettings()
     # Celery broker for scale-out mode; None means one process does everything.
     broker_url: str | None = None
+    # Every Redis key Gatepost's Celery uses starts with this: deployments can share a Redis.
+    broker_key_prefix: str = "gatepost:"
+    # A task taken by a worker that then vanishes is handed out again after this long.
+    broker_visibility_timeout: Annotated[int, Field(ge=1)] = 3600
     log_level: str = "INFO"
 
 
@@ -286,6 +290,8 @@ _ENV_KEYS = {
     "GATEPOST_TIMEZONE": ("timezone",),
     "GATEPOST_POLICY": ("policy_path",),
     "GATEPOST_BROKER_URL": ("broker_url",),
+    "GATEPOST_BROKER_KEY_PREFIX": ("broker_key_prefix",),
+    "GATEPOST_BROKER_VISIBILITY_TIMEOUT": ("broker_visibility_timeout",),
     "GATEPOST_LOG_LEVEL": ("log_level",),
     "GATEPOST_SMTP_HOST": ("smtp", "host"),
     "GATEPOST_SMTP_PORT": ("smtp", "port"),

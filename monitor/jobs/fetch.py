@@ -2,20 +2,29 @@
 
 This is one of the two places a broad `except Exception` belongs: a broken source is
 logged (by id, never post text), recorded on its row, and the next source runs.
+
+A run first claims the source's lease (`review_queue.leases`), so two schedulers or
+many workers never fetch one source at once; each batch renews it as a fence.  A 429's
+Retry-After is kept on the source and no run is attempted before it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import socket
 import time
+import uuid
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from connectors.base import ConnectorError, SourceConfig
 from monitor import build
 from monitor.settings import Profile
+from review_queue import leases
 from review_queue.db import Database
 from review_queue.models import Source, utcnow
 from review_queue.store import ingest_posts, save_cursor
@@ -35,6 +44,8 @@ class SourceResult:
     seen: int = 0
     error: str | None = None
     permanent: bool = False
+    # Not run: another runner holds the source's lease, or the platform asked us to wait.
+    skipped: bool = False
     new_post_ids: list[int] = dataclasses.field(default_factory=list)
 
     @property
@@ -51,19 +62,33 @@ def run_source(
     budget_seconds: float = RUN_BUDGET_SECONDS,
     env: Mapping[str, str] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    now: Callable[[], datetime] = utcnow,
+    owner: str | None = None,
 ) -> SourceResult:
-    """Fetch one source from its stored cursor; store each batch with its cursor atomically."""
+    """Fetch one source from its stored cursor; store each batch with its cursor atomically.
+
+    `owner` names this run in the source's lease; a retry of the same unit of work (a
+    re-delivered task) passes the same owner and may take over its own dead lease.
+    """
+    owner = owner or run_owner()
     with db.session_scope() as session:
+        claimed = leases.claim(session, source_id, owner, now())
         source = session.get_one(Source, source_id)
         cursor, key, school_id = source.cursor, source.key, source.school_id
-        source.last_run_at = utcnow()
+        if claimed:
+            source.last_run_at = now()
     result = SourceResult(key=key, kind=config.kind)
+    if not claimed:
+        result.skipped = True
+        log.info("source %s skipped: running elsewhere or backing off", key)
+        return result
     started = clock()
     try:
         batches = build.connector(config, profile, env).fetch(cursor)
         try:
             for batch in batches:
                 with db.session_scope() as session:
+                    leases.renew(session, source_id, owner, now())
                     source = session.get_one(Source, source_id)
                     new = ingest_posts(session, school_id, source_id, batch.posts)
                     save_cursor(session, source, batch.cursor, len(new), batch.reads)
@@ -78,11 +103,17 @@ def run_source(
                 close()
     except ConnectorError as exc:
         result.error, result.permanent = str(exc), exc.permanent
+        if exc.retry_after:
+            with db.session_scope() as session:
+                leases.back_off(session, source_id, now() + timedelta(seconds=exc.retry_after), now())
+    except leases.LeaseLost:
+        result.error = "lease lost to another runner"
     except Exception as exc:  # the runner is where a broken source must not stop the rest
         log.exception("source %s failed unexpectedly", key)
         result.error, result.permanent = f"unexpected {type(exc).__name__}", False
     with db.session_scope() as session:
-        _record_health(session, session.get_one(Source, source_id), result)
+        _record_health(session, session.get_one(Source, source_id), result, now())
+        leases.release(session, source_id, owner)
     if result.error:
         log.warning(
             "source %s failed (%s): %s", key, "permanent" if result.permanent else "transient", result.error
@@ -92,8 +123,12 @@ def run_source(
     return result
 
 
-def _record_health(session: Session, source: Source, result: SourceResult) -> None:
-    now = utcnow()
+def run_owner() -> str:
+    """A lease owner token unique to one run in one process on one machine."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _record_health(session: Session, source: Source, result: SourceResult, now: datetime) -> None:
     if result.ok:
         source.last_success_at = now
         source.consecutive_failures = 0

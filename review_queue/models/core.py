@@ -45,6 +45,12 @@ class Source(Base):
     posts_stored: Mapped[int] = mapped_column(default=0)
     reads_day: Mapped[str | None] = mapped_column(String(10))
     reads_today: Mapped[int] = mapped_column(default=0)
+    # A run of this source is owned by `lease_owner` until `lease_until`, claimed with a
+    # conditional UPDATE, so two schedulers or a re-delivered task never run it twice at once.
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None]
+    # The platform said "not before" (429 Retry-After): no run is attempted until then.
+    backoff_until: Mapped[datetime | None]
 
 
 class Post(Base):
@@ -104,9 +110,7 @@ class ReviewItem(Base):
     """A flagged post waiting for, or carrying, a human decision."""
 
     __tablename__ = "review_items"
-    __table_args__ = (
-        Index("ix_items_queue", "school_id", "status", "severity_rank", "created_at"),
-    )
+    __table_args__ = (Index("ix_items_queue", "school_id", "status", "severity_rank", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), unique=True)
