@@ -123,6 +123,38 @@ def schedule_retention(scheduler: Any, settings_file: str | None) -> str:
     return "retention"
 
 
+# Urgent alerts must go within minutes of capture; the digest's due time is in the database,
+# so checking every minute costs one SELECT and sends at 07:00, not "some time after".
+ALERTS_EVERY_MINUTES = 1
+DIGEST_CHECK_EVERY_MINUTES = 1
+
+
+def schedule_alerts_and_digests(
+    scheduler: Any, settings_file: str | None, profiles: Sequence[Path]
+) -> list[str]:
+    """Add (or replace) each school's urgent-alert and weekly-digest checks; return their ids."""
+    ids = []
+    for path in profiles:
+        profile = load_profile(path)
+        for kind, func, minutes in (
+            ("alerts", "monitor.jobs.alerts:alerts_job", ALERTS_EVERY_MINUTES),
+            ("digest", "monitor.jobs.digest:digest_job", DIGEST_CHECK_EVERY_MINUTES),
+        ):
+            job_id = f"{kind}:{profile.slug}"
+            scheduler.add_job(
+                func,
+                trigger="interval",
+                minutes=minutes,
+                args=[settings_file or "", str(Path(path).resolve())],
+                id=job_id,
+                name=job_id,
+                replace_existing=True,
+                next_run_time=_now(scheduler),
+            )
+            ids.append(job_id)
+    return ids
+
+
 def _now(scheduler: Any) -> Any:
     from datetime import datetime
 
@@ -140,6 +172,9 @@ def run_forever(settings: Settings, profiles: Sequence[Path], settings_file: str
     scheduler = make_scheduler(settings)
     ids = schedule_sources(scheduler, settings_file or os.environ.get("GATEPOST_SETTINGS"), profiles)
     ids.append(schedule_retention(scheduler, settings_file or os.environ.get("GATEPOST_SETTINGS")))
+    ids += schedule_alerts_and_digests(
+        scheduler, settings_file or os.environ.get("GATEPOST_SETTINGS"), profiles
+    )
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     print(f"gatepost: scheduling {len(ids)} jobs; Ctrl-C to stop", flush=True)
     scheduler.start()

@@ -90,8 +90,16 @@ def send_owed_alerts(
     send: Sender = mail.send,
     webhook: Poster = post_webhook,
 ) -> int:
-    """Claim and send one school's owed urgent alerts; returns how many were sent."""
-    now = now or datetime.now(UTC)
+    """Claim and send one school's owed urgent alerts; returns how many were sent.
+
+    `now` fixes the clock (tests); without it each step reads the real time.
+    """
+    fixed = now
+
+    def clock() -> datetime:
+        return fixed or datetime.now(UTC)
+
+    now = clock()
     with db.session_scope() as session:
         school = session.scalar(select(School).where(School.slug == profile.slug))
         if school is None:
@@ -126,7 +134,7 @@ def send_owed_alerts(
                 alerts.mark_sent(
                     session,
                     alert.alert_id,
-                    datetime.now(UTC),
+                    clock(),
                     recipients=len(to),
                     out_of_hours=out_of_hours,
                     webhook_ok=webhook_ok,
@@ -139,7 +147,7 @@ def send_owed_alerts(
                     len(to),
                 )
             else:
-                alerts.mark_failed(session, alert.alert_id, datetime.now(UTC), error)
+                alerts.mark_failed(session, alert.alert_id, clock(), error)
                 log.warning(
                     "urgent alert %s for item %s not sent (%s); will retry",
                     alert.alert_id,
