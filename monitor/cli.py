@@ -1,0 +1,359 @@
+"""The `gatepost` command line: parse arguments, load settings, call one job, print the result.
+
+Each subcommand is a `cmd_*` function taking the parsed arguments; `build_parser`
+registers them.  Configuration errors print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import select
+
+from config import DEMO_SCHOOL_PATH
+from monitor import build
+from monitor.jobs.classify import classify_pending
+from monitor.jobs.fetch import fetch_school
+from monitor.settings import Profile, Settings, StartupError, load_profile, load_settings
+from review_queue.db import Database
+from review_queue.models import ROLES, Judgement, Post, ReviewItem, School
+
+log = logging.getLogger("gatepost")
+
+EXAMPLE_PROFILE = """\
+# A Gatepost school profile.  Secrets never go here: see the README.
+[school]
+name = "Hollybrook Primary School"
+aliases = ["Hollybrook", "Hollybrook Primary", "HPS"]
+town = "Ashby Fields"
+exclude = ["Hollybrook Garden Centre", "Hollybrook Road"]
+
+[[staff]]
+name = "Denise Carter"
+role = "Headteacher"
+aliases = ["Mrs Carter"]
+
+[contacts]
+dsl = ["dsl@hollybrook.example"]
+
+[[sources]]
+kind = "rss"
+interval_minutes = 60
+url = "https://www.google.com/alerts/feeds/00000000000000000000/0000000000000000000"
+"""
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(getattr(args, "settings", None))
+
+
+def _profiles(args: argparse.Namespace, settings: Settings) -> list[Profile]:
+    paths = list(getattr(args, "school", None) or []) or list(settings.schools)
+    if not paths:
+        raise StartupError(
+            "no school profile given; fix: pass --school FILE or list `schools` in settings.toml"
+        )
+    return [load_profile(p) for p in paths]
+
+
+def _database(settings: Settings) -> Database:
+    db = build.database(settings)
+    db.upgrade()
+    return db
+
+
+def _print_fetch(results: Sequence[Any], out: TextIO) -> None:
+    for r in results:
+        status = "ok" if r.ok else ("FAILED (permanent)" if r.permanent else "FAILED")
+        line = f"  {r.key:<24} {status:<20} {r.stored:>6} new of {r.seen:>6} seen"
+        if r.error:
+            line += f"  {r.error}"
+        print(line, file=out)
+
+
+# ------------------------------------------------------------------ commands
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _database(settings)
+    target = Path(args.profile or settings.home / "school.toml")
+    if target.exists():
+        print(f"database ready at {settings.database_url}; {target} already exists, left alone")
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(EXAMPLE_PROFILE, encoding="utf-8")
+    print(f"database ready at {settings.database_url}\nexample profile written to {target}: edit it, then")
+    print(f"  gatepost fetch --once --school {target}")
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    db = _database(settings)
+    failed = False
+    for profile in _profiles(args, settings):
+        print(f"{profile.school.name}:")
+        results = fetch_school(db, profile)
+        _print_fetch(results, sys.stdout)
+        failed = failed or any(not r.ok for r in results)
+        if not args.no_classify:
+            judged, queued = classify_pending(
+                db, profile.slug, build.classifier(profile), build.policy(settings)
+            )
+            print(f"  judged {judged} posts, {queued} new items in the review queue")
+    return 1 if failed else 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    db = _database(settings)
+    profile = load_profile(DEMO_SCHOOL_PATH)
+    print(f"Gatepost demo: {profile.school.name} (database {settings.database_url})")
+    _print_fetch(fetch_school(db, profile), sys.stdout)
+    judged, queued = classify_pending(db, profile.slug, build.classifier(profile), build.policy(settings))
+    with db.session_scope() as session:
+        school = session.scalars(select(School).where(School.slug == profile.slug)).one()
+        waiting = session.query(ReviewItem).filter_by(school_id=school.id, status="open").count()
+    print(f"  judged {judged} new posts, {queued} new items; {waiting} items waiting for review")
+    signin = _demo_signin(db, settings, school.id)
+    if args.no_serve:
+        return 0
+    print(f"\nConsole: {settings.base_url}/  (Ctrl-C to stop)")
+    if signin:
+        print(f"Sign in once as the demo DSL: {signin}")
+    return _serve(settings, db)
+
+
+def _demo_signin(db: Database, settings: Settings, school_id: int) -> str | None:
+    try:
+        from review_queue.accounts import demo_signin_link
+    except ImportError:  # the console's accounts module is not there yet
+        return None
+    with db.session_scope() as session:
+        return str(demo_signin_link(session, school_id=school_id, base_url=settings.base_url))
+
+
+def _serve(settings: Settings, db: Database) -> int:
+    import uvicorn
+
+    from monitor.console import make_app
+
+    uvicorn.run(make_app(settings, db), host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    return _serve(settings, _database(settings))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from monitor.scheduler import run_forever
+
+    settings = _settings(args)
+    _database(settings).dispose()
+    return run_forever(settings, [Path(p) for p in (args.school or settings.schools)])
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from monitor.tasks import run_worker
+
+    settings = _settings(args)
+    _database(settings).dispose()
+    return run_worker(settings, concurrency=args.concurrency)
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    profile = load_profile(args.school) if args.school else None
+    pipeline = build.classifier(profile)
+    from connectors.sample import post_from_json
+    from monitor.jobs.classify import media_info
+
+    src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
+    dst = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
+    errors = 0
+    try:
+        for lineno, line in enumerate(src, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict) or "text" not in record or "id" not in record:
+                    raise ValueError("needs an object with 'id' and 'text'")
+                post = post_from_json(record)
+            except (ValueError, TypeError, KeyError) as exc:
+                errors += 1
+                dst.write(json.dumps({"line": lineno, "error": f"invalid input line: {exc}"}) + "\n")
+                continue
+            result = pipeline.classify(post.text, media_info([m.to_json() for m in post.media]))
+            dst.write(json.dumps({"id": record["id"], **result.to_json()}, ensure_ascii=False) + "\n")
+    finally:
+        if src is not sys.stdin:
+            src.close()
+        if dst is not sys.stdout:
+            dst.close()
+    del settings
+    return 1 if errors else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    db = _database(settings)
+    dst = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        with db.session_scope() as session:
+            q = (
+                select(Post, Judgement, ReviewItem, School.slug)
+                .join(School, School.id == Post.school_id)
+                .outerjoin(Judgement, Judgement.post_id == Post.id)
+                .outerjoin(ReviewItem, ReviewItem.post_id == Post.id)
+                .order_by(Post.id)
+            )
+            for post, judgement, item, slug in session.execute(q).tuples():
+                row = {
+                    "school": slug,
+                    "platform": post.kind,
+                    "id": post.external_id,
+                    "url": post.url,
+                    "author": post.author_handle,
+                    "text": post.text,
+                    "created_at": post.created_at.isoformat(),
+                    "captured_at": post.captured_at.isoformat(),
+                    "evidence_hash": post.evidence_hash,
+                    "flags": judgement.flags if judgement else None,
+                    "severity": judgement.severity if judgement else None,
+                    "status": item.status if item else ("not flagged" if judgement else "not judged"),
+                }
+                dst.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if dst is not sys.stdout:
+            dst.close()
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from review_queue import accounts
+
+    settings = _settings(args)
+    db = _database(settings)
+    password = os.environ.get("GATEPOST_NEW_PASSWORD")
+    if not password:
+        import getpass
+
+        password = getpass.getpass("Password for the new account: ")
+        if getpass.getpass("Again: ") != password:
+            print("gatepost: the passwords do not match", file=sys.stderr)
+            return 1
+    try:
+        with db.session_scope() as session:
+            user = accounts.add_account(session, args.email, args.role, password, school_slug=args.school)
+            print(f"added {user.email} ({user.role})")
+    except accounts.AccountError as exc:
+        print(f"gatepost: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from review_queue import audit
+
+    db = _database(_settings(args))
+    with db.session_scope() as session:
+        report = audit.verify_chain(session)
+    if report.ok:
+        print(f"audit log: the chain holds ({report.entries} entries)")
+        return 0
+    print(f"audit log: BROKEN at entry {report.first_bad_id}: {report.problem}", file=sys.stderr)
+    return 1
+
+
+# ------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gatepost", description=__doc__.splitlines()[0])
+    parser.add_argument("--settings", help="settings file (default: $GATEPOST_HOME/settings.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="create the database and write an example school profile")
+    p.add_argument("--profile", help="where to write the example profile")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="load the bundled demo school, judge its posts and serve the console")
+    p.add_argument("--no-serve", action="store_true", help="fill the queue and exit")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("fetch", help="run every configured source")
+    p.add_argument("--once", action="store_true", required=True, help="run each source once and exit")
+    p.add_argument("--school", action="append", help="school profile (repeatable)")
+    p.add_argument("--no-classify", action="store_true", help="store posts without judging them")
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("run", help="run the scheduler in the foreground")
+    p.add_argument("--school", action="append", help="school profile (repeatable)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("worker", help="take source runs and classification from the broker (scale-out mode)")
+    p.add_argument("--concurrency", type=int, help="tasks run at once (default: one per core)")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("serve", help="serve the console")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("classify", help="judge posts from a JSONL file")
+    p.add_argument("--school", help="school profile (names, aliases and staff sharpen judgement)")
+    p.add_argument("--in", dest="input", required=True, help="input JSONL ('-' for stdin)")
+    p.add_argument("--out", default="-", help="output JSONL ('-' for stdout)")
+    p.set_defaults(func=cmd_classify)
+
+    p = sub.add_parser("export", help="export what was captured")
+    p.add_argument("what", choices=["posts"])
+    p.add_argument("--format", choices=["jsonl"], default="jsonl")
+    p.add_argument("--out", default="-", help="output file ('-' for stdout)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("users", help="manage console accounts")
+    users = p.add_subparsers(dest="users_command", required=True)
+    p = users.add_parser("add", help="add an account (password from GATEPOST_NEW_PASSWORD or a prompt)")
+    p.add_argument("email")
+    p.add_argument("--role", required=True, choices=list(ROLES))
+    p.add_argument("--school", metavar="SLUG", help="the school the account serves (not for admin or trust)")
+    p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("audit", help="check the audit log")
+    p.add_argument("action", choices=["verify"], help="verify: does the hash chain hold?")
+    p.set_defaults(func=cmd_audit)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except StartupError as exc:
+        print(f"gatepost: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
