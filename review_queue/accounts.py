@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from review_queue.models import ROLES, OneTimeSignin, SigninFailure, User, utcnow
+from review_queue.models import ROLES, OneTimeSignin, School, SigninFailure, User, utcnow
 
 # Failures are counted over this window; long enough to make guessing slow, short enough
 # that a parent-teacher evening's typos do not lock the DSL out for the night.
@@ -34,6 +34,8 @@ ONE_TIME_SIGNIN_TTL = timedelta(hours=12)
 # NCSC's advice favours length; 12 characters allows three random words.
 MIN_PASSWORD_CHARS = 12
 
+# Roles that serve every school of a trust rather than one.
+TRUST_WIDE_ROLES = frozenset({"admin", "trust"})
 # Who may see post text and personal data at all.
 CONTENT_ROLES = frozenset({"admin", "dsl", "reviewer", "headteacher"})
 # Who may decide queue items.
@@ -163,3 +165,28 @@ def can_see_content(role: str) -> bool:
 def demo_signin_link(session: Session, *, school_id: int, base_url: str) -> str:
     """For `gatepost demo`: the demo DSL's one-time sign-in address."""
     return f"{base_url.rstrip('/')}/signin/once/{create_demo_dsl(session, school_id)}"
+
+
+def add_account(
+    session: Session, email: str, role: str, password: str, school_slug: str | None = None
+) -> User:
+    """`gatepost users add`: like `add_user`, finding the school by slug.
+
+    Trust-wide roles (admin, trust) belong to no school.  Others need one; when the
+    database holds exactly one school it is used without asking.
+    """
+    if role in TRUST_WIDE_ROLES:
+        if school_slug:
+            raise AccountError(f"a {role} account serves every school; leave out --school")
+        return add_user(session, email, role, password, school_id=None)
+    schools = list(session.scalars(select(School)))
+    if school_slug:
+        match = [s for s in schools if s.slug == school_slug]
+        if not match:
+            raise AccountError(f"no school with the slug {school_slug!r}; known: {', '.join(s.slug for s in schools)}")
+        school = match[0]
+    elif len(schools) == 1:
+        school = schools[0]
+    else:
+        raise AccountError("more than one school (or none): say which with --school SLUG")
+    return add_user(session, email, role, password, school_id=school.id)
