@@ -10,11 +10,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors.base import SourceConfig
+from connectors.reddit import RedditConfig, RedditConnector
 from connectors.sample import SampleConfig, SampleConnector
+from connectors.x import XConfig, XConnector
 
 # kind -> (connector class, config model)
 CONNECTORS: dict[str, tuple[type[Any], type[SourceConfig]]] = {
     "sample": (SampleConnector, SampleConfig),
+    "reddit": (RedditConnector, RedditConfig),
+    "x": (XConnector, XConfig),
 }
 
 

@@ -144,7 +144,8 @@ class FakeServer:
                 time.sleep(fault.delay)
             if fault.malformed:
                 return Response(200, raw=b'{"data": {"children": [ {"kind"')
-            return Response(fault.status, body={"error": fault.status}, headers=fault.headers)
+            body = {"title": "fault", "status": fault.status, "detail": "injected"}
+            return Response(fault.status, body=body, headers=fault.headers)
         for method, path, handler in self.routes:
             if method == req.method and (
                 path == req.path or (path.endswith("*") and req.path.startswith(path[:-1]))
