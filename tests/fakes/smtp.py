@@ -1,8 +1,8 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what arrives, optionally with STARTTLS and auth.
 
-    with SmtpServer(starttls=True, users={"gatepost": "s3cret"}) as server:
-        ... send to server.host, server.port, trusting server.client_context ...
-        server.messages  # [email.message.EmailMessage, ...]
+with SmtpServer(starttls=True, users={"gatepost": "s3cret"}) as server:
+    ... send to server.host, server.port, trusting server.client_context ...
+    server.messages  # [email.message.EmailMessage, ...]
 """
 
 from __future__ import annotations

@@ -63,14 +63,29 @@ def _flag(db: Database, category: str, severity: str, n: int = 1, at: datetime =
             s.add(school)
             s.flush()
         for i in range(n):
-            post = Post(school_id=school.id, kind="facebook", external_id=f"{category}-{i}-{at.isoformat()}",
-                        url=POST_URL, author_handle=HANDLE, text=THREAT_TEXT, created_at=at, captured_at=at,
-                        content_hash="0" * 64, evidence_hash="1" * 64)
+            post = Post(
+                school_id=school.id,
+                kind="facebook",
+                external_id=f"{category}-{i}-{at.isoformat()}",
+                url=POST_URL,
+                author_handle=HANDLE,
+                text=THREAT_TEXT,
+                created_at=at,
+                captured_at=at,
+                content_hash="0" * 64,
+                evidence_hash="1" * 64,
+            )
             s.add(post)
             s.flush()
             s.add(Judgement(post_id=post.id, model_version="t", flags=[category], severity=severity))
-            item = ReviewItem(post_id=post.id, school_id=school.id, severity=severity, severity_rank=4,
-                              categories=[category], created_at=at)
+            item = ReviewItem(
+                post_id=post.id,
+                school_id=school.id,
+                severity=severity,
+                severity_rank=4,
+                categories=[category],
+                created_at=at,
+            )
             s.add(item)
             s.flush()
             ids.append(item.id)
@@ -156,10 +171,16 @@ def test_a_failed_send_is_retried_until_it_goes(sqlite_db, tmp_path):
     assert _send(sqlite_db, settings, _profile(), TUESDAY_10) == 0
     with sqlite_db.session_scope() as s:
         alert = s.scalar(select(UrgentAlert))
-        assert alert is not None and alert.sent_at is None and alert.last_error == "smtp connect: ConnectionRefusedError"
+        assert (
+            alert is not None
+            and alert.sent_at is None
+            and alert.last_error == "smtp connect: ConnectionRefusedError"
+        )
     with SmtpServer() as server:
         settings = _settings(tmp_path, sqlite_db, server)
-        assert _send(sqlite_db, settings, _profile(), TUESDAY_10 + timedelta(seconds=10)) == 0  # waits a minute
+        assert (
+            _send(sqlite_db, settings, _profile(), TUESDAY_10 + timedelta(seconds=10)) == 0
+        )  # waits a minute
         assert _send(sqlite_db, settings, _profile(), TUESDAY_10 + timedelta(minutes=1)) == 1
     assert len(server.messages) == 1
 
@@ -198,3 +219,36 @@ def test_the_webhook_gets_the_same_thin_message(sqlite_db, tmp_path):
     with sqlite_db.session_scope() as s:
         alert = s.scalar(select(UrgentAlert))
         assert alert is not None and alert.webhook_ok is True and alert.recipients == 2
+
+
+def test_a_judged_threat_goes_from_the_queue_to_one_alert(sqlite_db, tmp_path):
+    """The real road: store a judgement the way the classify job does, then run the alert job."""
+    from review_queue.queue import record_judgement
+    from review_queue.store import ensure_school
+
+    policy = load_policy(POLICY_PATH)
+    with sqlite_db.session_scope() as s:
+        school = ensure_school(s, "hollybrook", "Hollybrook Primary School")
+        post = Post(
+            school_id=school.id,
+            kind="x",
+            external_id="1003",
+            url=POST_URL,
+            author_handle=HANDLE,
+            text=THREAT_TEXT,
+            created_at=TUESDAY_10,
+            content_hash="0" * 64,
+            evidence_hash="1" * 64,
+        )
+        s.add(post)
+        s.flush()
+        item = record_judgement(
+            s, post, {"flags": ["threat"], "severity": "urgent", "model_version": "t"}, policy
+        )
+        assert item is not None
+    with SmtpServer() as server:
+        settings = _settings(tmp_path, sqlite_db, server)
+        assert _send(sqlite_db, settings, _profile(), datetime.now(UTC)) == 1
+        assert _send(sqlite_db, settings, _profile(), datetime.now(UTC) + timedelta(minutes=2)) == 0
+    assert len(server.messages) == 1
+    assert THREAT_TEXT not in server.messages[0].as_string()

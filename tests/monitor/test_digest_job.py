@@ -33,7 +33,9 @@ def _settings(tmp_path: Path, db: Database, server: SmtpServer, **smtp: object) 
         home=tmp_path,
         database_url=db.url,
         base_url="https://gatepost.hollybrook.example",
-        smtp=SmtpSettings(host=server.host, port=server.port, from_address="gatepost@hollybrook.example", **smtp),
+        smtp=SmtpSettings(
+            host=server.host, port=server.port, from_address="gatepost@hollybrook.example", **smtp
+        ),
     )
 
 
@@ -47,7 +49,10 @@ def seeded(sqlite_db: Database):
 def _run(db: Database, settings: Settings, at: datetime, server: SmtpServer | None = None) -> bool:
     with time_machine.travel(at, tick=False):
         return digest_job.send_digest_if_due(
-            db, settings, PROFILE, load_policy(POLICY_PATH),
+            db,
+            settings,
+            PROFILE,
+            load_policy(POLICY_PATH),
             ssl_context=server.client_context if server else None,
         )
 
@@ -125,9 +130,21 @@ def _screenshot(html: str) -> None:
     page.write_text(html, encoding="utf-8")
     for name, size in (("digest-email-phone.png", "412,1900"), ("digest-email-desktop.png", "900,1700")):
         subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--no-first-run", "--hide-scrollbars",
-             f"--screenshot={OUTPUT / name}", f"--window-size={size}", page.as_uri()],
-            check=True, capture_output=True, timeout=120,
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--hide-scrollbars",
+                f"--screenshot={OUTPUT / name}",
+                f"--window-size={size}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
         assert (OUTPUT / name).stat().st_size > 10_000

@@ -30,18 +30,26 @@ def policy():
 def test_the_digest_counts_match_the_database(sqlite_db: Database, policy):
     with sqlite_db.session_scope() as s:
         seeded = seed_school(s, slug="hollybrook", name="Hollybrook Primary School", now=NOW)
-        d = build_digest(s, seeded.school_id, NOW, timezone=TZ, base_url="https://gatepost.example", policy=policy)
+        d = build_digest(
+            s, seeded.school_id, NOW, timezone=TZ, base_url="https://gatepost.example", policy=policy
+        )
         week = NOW - timedelta(days=7)
         assert d.new_total == s.scalar(
             select(func.count()).select_from(ReviewItem).where(ReviewItem.created_at >= week)
         )
         assert sum(r.total for r in d.new_by_category) >= d.new_total > 0
         decided = s.scalar(
-            select(func.count()).select_from(Decision).where(Decision.created_at >= week, Decision.action != "note")
+            select(func.count())
+            .select_from(Decision)
+            .where(Decision.created_at >= week, Decision.action != "note")
         )
         assert d.decisions_total == decided
-        assert d.waiting == s.scalar(select(func.count()).select_from(ReviewItem).where(ReviewItem.status == "open"))
-        oldest = s.scalar(select(ReviewItem.id).where(ReviewItem.status == "open").order_by(ReviewItem.created_at))
+        assert d.waiting == s.scalar(
+            select(func.count()).select_from(ReviewItem).where(ReviewItem.status == "open")
+        )
+        oldest = s.scalar(
+            select(ReviewItem.id).where(ReviewItem.status == "open").order_by(ReviewItem.created_at)
+        )
         assert d.oldest_waiting_link == f"https://gatepost.example/items/{oldest}"
         assert sum(n for _, n in d.incidents_by_stage) == 6  # six open, one closed
         assert d.changes
@@ -50,7 +58,9 @@ def test_the_digest_counts_match_the_database(sqlite_db: Database, policy):
 def test_the_digest_links_to_the_console_and_never_quotes_a_post_or_names_anyone(sqlite_db: Database, policy):
     with sqlite_db.session_scope() as s:
         seeded = seed_school(s, slug="hollybrook", name="Hollybrook Primary School", now=NOW)
-        d = build_digest(s, seeded.school_id, NOW, timezone=TZ, base_url="https://gatepost.example", policy=policy)
+        d = build_digest(
+            s, seeded.school_id, NOW, timezone=TZ, base_url="https://gatepost.example", policy=policy
+        )
     subject, html, text = render_digest(d)
     for body in (subject, html, text):
         for secret in seeded.secrets:
