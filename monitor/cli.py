@@ -279,6 +279,45 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from monitor.jobs import digest
+
+    settings = _settings(args)
+    db = _database(settings)
+    policy = build.policy(settings)
+    profiles = _profiles(args, settings)
+    if args.preview:
+        if len(profiles) != 1:
+            raise StartupError("digest --preview takes one school; fix: pass --school FILE once")
+        rendered = digest.render(db, settings, profiles[0], policy, datetime.now(UTC))
+        if rendered is None:
+            raise StartupError(f"school {profiles[0].slug!r} has no data yet; fix: run `gatepost fetch`")
+        subject, html, _text = rendered
+        Path(args.out).write_text(html, encoding="utf-8")
+        print(f"digest preview written to {args.out} ({subject})")
+        return 0
+    for profile in profiles:
+        sent = digest.send_digest_if_due(db, settings, profile, policy)
+        print(f"  {profile.slug:<24} {'sent' if sent else 'not due (or already sent)'}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from monitor.jobs.termly import ReportError, write_termly
+
+    settings = _settings(args)
+    paths = list(args.school or []) or list(settings.schools)
+    profiles = [load_profile(p) for p in paths]
+    try:
+        out = write_termly(_database(settings), settings, profiles, build.policy(settings), Path(args.out))
+    except ReportError as exc:
+        raise StartupError(str(exc)) from None
+    print(f"termly report written to {out}")
+    return 0
+
+
 # ------------------------------------------------------------------ parser
 
 
@@ -336,6 +375,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="check the audit log")
     p.add_argument("action", choices=["verify"], help="verify: does the hash chain hold?")
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("digest", help="send the weekly digest if it is due, or preview it")
+    p.add_argument("--school", action="append", help="school profile (repeatable)")
+    p.add_argument("--preview", action="store_true", help="write the email as HTML instead of sending it")
+    p.add_argument("--out", default="digest.html", help="preview: where to write the HTML")
+    p.set_defaults(func=cmd_digest)
+
+    p = sub.add_parser("report", help="write the governors' termly report")
+    p.add_argument("which", choices=["termly"])
+    p.add_argument("--school", action="append", help="school profile; several (or none) for the trust's")
+    p.add_argument("--out", required=True, help="FILE.pdf or FILE.html")
+    p.set_defaults(func=cmd_report)
 
     return parser
 
