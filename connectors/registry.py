@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors.base import SourceConfig
+from connectors.bluesky import BlueskyConfig, BlueskyConnector
 from connectors.reddit import RedditConfig, RedditConnector
 from connectors.sample import SampleConfig, SampleConnector
 from connectors.x import XConfig, XConnector
@@ -19,6 +20,7 @@ CONNECTORS: dict[str, tuple[type[Any], type[SourceConfig]]] = {
     "sample": (SampleConnector, SampleConfig),
     "reddit": (RedditConnector, RedditConfig),
     "x": (XConnector, XConfig),
+    "bluesky": (BlueskyConnector, BlueskyConfig),
 }
 
 
