@@ -243,6 +243,84 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention(args: argparse.Namespace) -> int:
+    from monitor.jobs.retention import run_retention
+    from review_queue.retention import RetentionError
+
+    settings = _settings(args)
+    try:
+        result = run_retention(_database(settings), build.policy(settings), apply=args.apply)
+    except RetentionError as exc:
+        raise StartupError(f"{settings.policy_path}: {exc}") from None
+    print(f"retention {'applied' if args.apply else 'dry run (nothing deleted)'}: rows past their period")
+    for table, n in result.deleted.items():
+        print(f"  {table:<20} {n:>8}")
+    return 0
+
+
+def _subject_key(settings: Settings) -> bytes:
+    """The key for subject references in the audit log, derived from the secret key."""
+    import hashlib
+    import hmac
+
+    return hmac.new(build.secret_key(settings).encode(), b"gatepost subject ref", hashlib.sha256).digest()
+
+
+def cmd_privacy(args: argparse.Namespace) -> int:
+    from review_queue import privacy
+
+    settings = _settings(args)
+    db = _database(settings)
+    key = _subject_key(settings)
+    try:
+        if args.action == "export":
+            with db.session_scope() as session:
+                by = privacy.find_user(session, args.by)
+                bundle = privacy.export_subject(session, args.handle, by=by, key=key, school_slug=args.school)
+            body = privacy.render_html(bundle) if args.format == "html" else privacy.render_json(bundle)
+            if args.out == "-":
+                sys.stdout.write(body + "\n")
+            else:
+                # Personal data: readable by the operator only.
+                fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(body + "\n")
+                print(
+                    f"subject access bundle written to {args.out}: {len(bundle['posts'])} posts, "
+                    f"{len(bundle['people'])} person records, {len(bundle['incidents'])} incidents",
+                    file=sys.stderr,
+                )
+            return 0
+        session = db.sessions()
+        try:
+            result = privacy.erase_subject(
+                session,
+                args.handle,
+                by=privacy.find_user(session, args.by),
+                key=key,
+                school_slug=args.school,
+                include_open_incidents=args.include_open_incidents,
+            )
+            if args.dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        finally:
+            session.close()
+    except privacy.PrivacyError as exc:
+        print(f"gatepost: {exc}", file=sys.stderr)
+        return 1
+    if not result.found:
+        print("no posts, person records or incidents under that handle")
+    print(f"erasure {'dry run (nothing changed)' if args.dry_run else 'done'}:")
+    for table, n in result.deleted.items():
+        if n:
+            print(f"  deleted  {table:<20} {n:>6}")
+    for table, n in result.redacted.items():
+        print(f"  redacted {table:<20} {n:>6}")
+    return 0
+
+
 def cmd_users(args: argparse.Namespace) -> int:
     from review_queue import accounts
 
@@ -363,6 +441,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["jsonl"], default="jsonl")
     p.add_argument("--out", default="-", help="output file ('-' for stdout)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("retention", help="delete what is past its retention period (policy.toml [retention])")
+    mode = p.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help="count what would be deleted; change nothing")
+    mode.add_argument("--apply", action="store_true", help="delete it (the daily job does this)")
+    p.set_defaults(func=cmd_retention)
+
+    p = sub.add_parser("privacy", help="answer a subject access request, or erase a person's data")
+    p.add_argument("action", choices=["export", "erase"])
+    p.add_argument("--handle", required=True, help="the person's handle as it appears on their posts")
+    p.add_argument("--by", required=True, metavar="EMAIL", help="the DSL or admin account acting (audited)")
+    p.add_argument("--school", metavar="SLUG", help="only this school's records (default: every school)")
+    p.add_argument("--format", choices=["json", "html"], default="json", help="export: bundle format")
+    p.add_argument("--out", default="-", help="export: output file ('-' for stdout)")
+    p.add_argument("--dry-run", action="store_true", help="erase: count what would go; change nothing")
+    p.add_argument(
+        "--include-open-incidents",
+        action="store_true",
+        help="erase: also erase open incidents about them (the DSL has ruled out the legal-claims exemption)",
+    )
+    p.set_defaults(func=cmd_privacy)
 
     p = sub.add_parser("users", help="manage console accounts")
     users = p.add_subparsers(dest="users_command", required=True)

@@ -1,0 +1,40 @@
+"""The retention job: apply the policy's retention periods in one transaction, or rehearse them.
+
+A dry run performs exactly the same deletes and then rolls the transaction back, so the
+counts it prints are the counts an applied run would delete at that moment.  The rules
+themselves live in `review_queue.retention`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from review_queue.db import Database
+from review_queue.models import utcnow
+from review_queue.retention import RetentionPolicy, RetentionResult, apply_retention
+
+log = logging.getLogger(__name__)
+
+
+def run_retention(
+    db: Database, policy: Mapping[str, Any], *, apply: bool, now: datetime | None = None
+) -> RetentionResult:
+    """Delete (or, with apply=False, count) everything past its retention period as of `now`."""
+    rules = RetentionPolicy.from_policy(policy)
+    at = now or utcnow()
+    if apply:
+        with db.session_scope() as session:
+            result = apply_retention(session, rules, at)
+    else:
+        session = db.sessions()
+        try:
+            result = apply_retention(session, rules, at)
+        finally:
+            session.rollback()
+            session.close()
+    # Counts only: which rows went is deliberately not logged.
+    log.info("retention %s: %d rows past their period", "applied" if apply else "dry run", result.total)
+    return result
