@@ -11,6 +11,7 @@ from typing import Any
 
 from connectors.base import SourceConfig
 from connectors.bluesky import BlueskyConfig, BlueskyConnector
+from connectors.mastodon import MastodonConfig, MastodonConnector
 from connectors.reddit import RedditConfig, RedditConnector
 from connectors.sample import SampleConfig, SampleConnector
 from connectors.x import XConfig, XConnector
@@ -21,6 +22,7 @@ CONNECTORS: dict[str, tuple[type[Any], type[SourceConfig]]] = {
     "reddit": (RedditConnector, RedditConfig),
     "x": (XConnector, XConfig),
     "bluesky": (BlueskyConnector, BlueskyConfig),
+    "mastodon": (MastodonConnector, MastodonConfig),
 }
 
 

@@ -9,7 +9,6 @@ the repeats.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal
@@ -21,6 +20,7 @@ from connectors import cursors
 from connectors.base import Batch, ConnectorError, Media, Post, SchoolQuery, SourceConfig
 from connectors.bluesky.client import bluesky_errors, forget_session, make_client, session_was_refused
 from connectors.matching import SchoolMatcher
+from connectors.query import distinct_terms
 
 # Results per page (Bluesky's maximum) and pages per term per run.
 PAGE_SIZE = 100
@@ -35,17 +35,6 @@ class BlueskyConfig(SourceConfig):
     handle: str
 
 
-def search_terms(school: SchoolQuery) -> list[str]:
-    """The school's terms minus those containing another as a whole word."""
-    terms = list(school.terms)
-    kept = []
-    for term in terms:
-        shorter = [o for o in terms if o != term and re.search(rf"(?<!\w){re.escape(o)}(?!\w)", term, re.I)]
-        if not shorter:
-            kept.append(term)
-    return kept
-
-
 class BlueskyConnector:
     """Bluesky posts that mention the school."""
 
@@ -55,7 +44,7 @@ class BlueskyConnector:
     def __init__(self, config: BlueskyConfig, school: SchoolQuery, secrets: Mapping[str, str]):
         self.config = config
         self.matcher = SchoolMatcher(school)
-        self.terms = search_terms(school)
+        self.terms = distinct_terms(school)
         self.password = secrets["GATEPOST_BLUESKY_APP_PASSWORD"]
         self._client: Any = None
 
