@@ -141,7 +141,11 @@ def week_chart(
     for i, (label, count) in enumerate(weeks):
         x = left + i * slot + (slot - bar_w) / 2
         if count.value is None and not count.text.startswith("fewer"):
-            pass  # hidden only to protect a small neighbour: no bar at all
+            # Hidden only to protect a small neighbour: no bar, but say so, so it is not read as zero.
+            out.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h - 4}" font-size="9" text-anchor="middle" '
+                f'fill="{SUPPRESSED}">n/s<title>{escape(label)}: {escape(count.text)}</title></text>'
+            )
         elif count.value is None:
             h = plot_h * threshold / peak
             out.append(
@@ -165,7 +169,7 @@ def week_chart(
         f'<rect x="{left}" y="{legend_y - 9}" width="10" height="10" fill="url(#{pid})" '
         f'stroke="{SUPPRESSED}"/>'
         f'<text x="{left + 14}" y="{legend_y}" font-size="10" fill="{TEXT}">fewer than {threshold} '
-        f"(not shown exactly)</text>"
+        f"(not shown exactly) · n/s: not shown, so a small number cannot be worked out</text>"
     )
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 -- every label above went through escape()

@@ -229,6 +229,7 @@ def test_no_governor_visible_page_or_file_holds_a_handle_name_or_post_text(two_s
         assert client.get("/queue", follow_redirects=False).status_code == 403
         item = big.items[0].id
         assert client.get(f"/items/{item}", follow_redirects=False).status_code == 403
+    _screenshot_dashboard(seen["trust@trust.example /trends"], seen["trust@trust.example /trends/trends.css"])
     assert "Trends: Hollybrook Primary School" in seen["governor@hollybrook.example /trends"]
     assert "Ashby Vale Infants" not in seen["governor@hollybrook.example /trends"]
     assert "All schools" in seen["trust@trust.example /trends"]
@@ -236,3 +237,37 @@ def test_no_governor_visible_page_or_file_holds_a_handle_name_or_post_text(two_s
     # And no link to any item or incident.
     for where, body in seen.items():
         assert not re.search(r"/(items|incidents|people)/\d", body), where
+
+
+def _screenshot_dashboard(html: str, trends_css: str) -> None:
+    """The trust's dashboard as a person would see it, for looking at (test-output/)."""
+    import shutil
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        return
+    from review_queue.web.app import HERE
+
+    console_css = (HERE / "static" / "console.css").read_text(encoding="utf-8")
+    page = html.replace('<link rel="stylesheet" href="/static/console.css">', f"<style>{console_css}</style>")
+    page = page.replace('<link rel="stylesheet" href="/trends/trends.css">', f"<style>{trends_css}</style>")
+    OUTPUT.mkdir(exist_ok=True)
+    (OUTPUT / "trends-dashboard.html").write_text(page, encoding="utf-8")
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--window-size=1200,3000",
+            f"--screenshot={OUTPUT / 'trends-dashboard.png'}",
+            (OUTPUT / "trends-dashboard.html").as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
