@@ -73,6 +73,8 @@ def current_user(request: Request, session: Session = Depends(db_session)) -> Us
     if user is None or user.disabled:
         request.session.pop("uid", None)
         raise NotSignedIn()
+    # Kept for error pages, which render without a database session.
+    request.state.me = user_view(user)
     return user
 
 
@@ -97,9 +99,10 @@ def render(
 ) -> Response:
     """Render a template with the common context (user, csrf, nav).  Context must be plain data."""
     templates = request.app.state.templates
-    nav = [n for n in request.app.state.nav if user is not None and user.role in n["roles"]]
+    me = user_view(user) if user else getattr(request.state, "me", None)
+    nav = [n for n in request.app.state.nav if me is not None and me["role"] in n["roles"]]
     base = {
-        "me": user_view(user) if user else None,
+        "me": me,
         "csrf": csrf_token(request),
         "nav": nav,
         "path": request.url.path,
