@@ -13,6 +13,7 @@ from connectors.base import SourceConfig
 from connectors.bluesky import BlueskyConfig, BlueskyConnector
 from connectors.mastodon import MastodonConfig, MastodonConnector
 from connectors.reddit import RedditConfig, RedditConnector
+from connectors.rss import RssConfig, RssConnector
 from connectors.sample import SampleConfig, SampleConnector
 from connectors.x import XConfig, XConnector
 
@@ -23,6 +24,7 @@ CONNECTORS: dict[str, tuple[type[Any], type[SourceConfig]]] = {
     "x": (XConnector, XConfig),
     "bluesky": (BlueskyConnector, BlueskyConfig),
     "mastodon": (MastodonConnector, MastodonConfig),
+    "rss": (RssConnector, RssConfig),
 }
 
 
