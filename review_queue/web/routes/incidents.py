@@ -13,6 +13,8 @@ from review_queue.models import ConductIncident, Letter, Person, User
 from review_queue.web.deps import db_session, render, require, school_details
 
 router = APIRouter()
+# The evidence pack's inline <style> is allowed; nothing else is.
+PACK_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
 READ = require(*accounts.INCIDENT_READ_ROLES)
 WRITE = require(*accounts.INCIDENT_WRITE_ROLES)
 
@@ -279,7 +281,10 @@ def _pack_html(request: Request, session: Session, user: User, incident_id: int)
 def evidence_html(
     request: Request, incident_id: int, user: User = Depends(READ), session: Session = Depends(db_session)
 ) -> Response:
-    return HTMLResponse(_pack_html(request, session, user, incident_id))
+    # The pack is a standalone document with its own inline style (shared with the PDF).
+    return HTMLResponse(
+        _pack_html(request, session, user, incident_id), headers={"Content-Security-Policy": PACK_CSP}
+    )
 
 
 @router.get("/incidents/{incident_id}/evidence.pdf")
