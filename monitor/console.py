@@ -9,6 +9,30 @@ from monitor.settings import Settings
 from review_queue.db import Database
 
 
+def school_details(settings: Settings) -> dict[str, Any]:
+    """What letters and report drafts say about each school, from its profile (slug -> details)."""
+    from config import DEMO_SCHOOL_PATH
+    from monitor.settings import StartupError, load_profile
+    from review_queue.letters import SchoolDetails
+
+    out: dict[str, Any] = {}
+    for path in [*settings.schools, DEMO_SCHOOL_PATH]:
+        try:
+            profile = load_profile(path)
+        except StartupError:  # a broken profile stops `run` and `fetch`, not the console
+            continue
+        head = next((s.name for s in profile.staff if "head" in s.role.lower()), None)
+        out.setdefault(
+            profile.slug,
+            SchoolDetails(
+                name=profile.school.name,
+                town=profile.school.town or "",
+                **({"headteacher_name": head} if head else {}),
+            ),
+        )
+    return out
+
+
 def make_app(settings: Settings, db: Database) -> Any:
     from review_queue.web.app import ConsoleConfig, NavEntry, create_app
     from review_queue.web.routes import governors
@@ -18,6 +42,7 @@ def make_app(settings: Settings, db: Database) -> Any:
         policy=build.policy(settings),
         base_url=settings.base_url,
         secure_cookies=settings.base_url.startswith("https://"),
+        schools=school_details(settings),
     )
     return create_app(
         db,
