@@ -30,6 +30,8 @@ from review_queue.web.config import ConsoleConfig
 from review_queue.web.deps import NotSignedIn, csrf_protect, render
 from review_queue.web.routes import admin, incidents, items, queue, signin
 
+__all__ = ["ConsoleConfig", "NavEntry", "create_app"]
+
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
