@@ -13,7 +13,6 @@ post text, no handle, no URL of the post.  This module sends nothing and never c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,28 +56,27 @@ class AlertMessage:
     webhook: dict[str, Any]
 
 
-def urgent_categories(policy: Mapping[str, Any]) -> set[str]:
-    return {name for name, cat in policy.get("categories", {}).items() if cat.get("severity") == URGENT}
-
-
-def open_owed_alerts(session: Session, policy: Mapping[str, Any], school_id: int | None = None) -> int:
+def open_owed_alerts(session: Session, school_id: int | None = None) -> int:
     """Create the alert row for every urgent item that has none yet; returns how many were added.
 
-    An item is urgent when its severity is urgent or any of its categories is urgent in
-    the policy.  Concurrent callers may race to insert; the unique item id settles it.
+    An item is urgent when its severity is: a judgement's severity is the highest of its
+    categories' severities in policy.toml, so any urgent category makes it urgent.  The
+    filter is in SQL because this runs every minute over a queue that only grows.
+    Concurrent callers may race to insert; the unique item id settles it.
     """
-    urgent_cats = urgent_categories(policy)
     q = (
-        select(ReviewItem.id, ReviewItem.school_id, ReviewItem.severity, ReviewItem.categories)
+        select(ReviewItem.id, ReviewItem.school_id)
         .outerjoin(UrgentAlert, UrgentAlert.item_id == ReviewItem.id)
-        .where(UrgentAlert.id.is_(None), ReviewItem.status.in_(ALERTABLE_STATUSES))
+        .where(
+            UrgentAlert.id.is_(None),
+            ReviewItem.severity == URGENT,
+            ReviewItem.status.in_(ALERTABLE_STATUSES),
+        )
     )
     if school_id is not None:
         q = q.where(ReviewItem.school_id == school_id)
     added = 0
-    for item_id, item_school, severity, categories in session.execute(q):
-        if severity != URGENT and not urgent_cats.intersection(categories or []):
-            continue
+    for item_id, item_school in session.execute(q):
         try:
             with session.begin_nested():
                 session.add(UrgentAlert(item_id=item_id, school_id=item_school))

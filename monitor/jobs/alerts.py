@@ -84,7 +84,6 @@ def send_owed_alerts(
     db: Database,
     settings: Settings,
     profile: Profile,
-    policy: dict[str, Any],
     *,
     now: datetime | None = None,
     send: Sender = mail.send,
@@ -104,7 +103,7 @@ def send_owed_alerts(
         school = session.scalar(select(School).where(School.slug == profile.slug))
         if school is None:
             return 0
-        alerts.open_owed_alerts(session, policy, school.id)
+        alerts.open_owed_alerts(session, school.id)
         # Committed before sending, so no other worker takes the same alert meanwhile.
         claimed = alerts.claim_alerts(session, now, school.id)
     sent = 0
@@ -166,6 +165,6 @@ def alerts_job(settings_file: str, profile_path: str) -> None:
     profile = load_profile(profile_path)
     db = build.database(settings)
     try:
-        send_owed_alerts(db, settings, profile, build.policy(settings))
+        send_owed_alerts(db, settings, profile)
     finally:
         db.dispose()

@@ -93,7 +93,7 @@ def _flag(db: Database, category: str, severity: str, n: int = 1, at: datetime =
 
 
 def _send(db, settings, profile, now, **kw) -> int:
-    return alert_job.send_owed_alerts(db, settings, profile, load_policy(POLICY_PATH), now=now, **kw)
+    return alert_job.send_owed_alerts(db, settings, profile, now=now, **kw)
 
 
 def test_an_urgent_flag_raises_one_alert_with_no_post_text(sqlite_db, tmp_path):
