@@ -7,8 +7,8 @@ than the connector's cap.
 from __future__ import annotations
 
 import hashlib
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from html import escape
 from typing import Any
 from urllib.parse import quote
