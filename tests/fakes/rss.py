@@ -42,7 +42,8 @@ class FakeFeeds(FakeServer):
             return not_modified
         items = "".join(
             f"<item><title>{escape(i['title'])}</title>"
-            f"<link>https://www.google.com/url?rct=j&amp;sa=t&amp;url={quote(i['link'], safe='')}&amp;ct=ga&amp;cd=CAE&amp;usg=AOv</link>"
+            f"<link>https://www.google.com/url?rct=j&amp;sa=t&amp;url={quote(i['link'], safe='')}"
+            "&amp;ct=ga&amp;cd=CAE&amp;usg=AOv</link>"
             f'<guid isPermaLink="false">tag:google.com,2013:googlealerts/feed:{n}</guid>'
             f"<pubDate>Sat, 21 Nov 2026 19:{n:02d}:00 GMT</pubDate>"
             f"<description>{escape(i['summary'])}</description></item>"
