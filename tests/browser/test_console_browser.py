@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 HOSTILE = (
     "Hollybrook parents <script>window.__pwned = 1; alert('x')</script> look "
-    "<img src=x onerror=\"window.__pwned = 2\"> and "
+    '<img src=x onerror="window.__pwned = 2"> and '
     '<a href="javascript:window.__pwned=3">click me</a> or javascript:window.__pwned=4'
 )
 
