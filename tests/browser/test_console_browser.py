@@ -1,4 +1,4 @@
-"""The console in real headless Chromium: sign in, decide, draft a report and a letter, refusals, inert hostile text."""
+"""The console in real headless Chromium: sign in, decide, draft, refusals, inert hostile text."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Unit tests for the console's review_queue modules: highlighting, drafts, letters, incidents, audit, accounts."""
+"""Unit tests for the console: highlighting, drafts, letters, incidents, audit, accounts."""
 
 from __future__ import annotations
 
