@@ -11,6 +11,7 @@ Retry-After is kept on the source and no run is attempted before it.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import os
 import socket
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from connectors.base import ConnectorError, SourceConfig
 from monitor import build
+from monitor.retry import DEFAULT_RETRY, RetryPolicy
 from monitor.settings import Profile
 from review_queue import leases
 from review_queue.db import Database
@@ -64,6 +66,8 @@ def run_source(
     clock: Callable[[], float] = time.monotonic,
     now: Callable[[], datetime] = utcnow,
     owner: str | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> SourceResult:
     """Fetch one source from its stored cursor; store each batch with its cursor atomically.
 
@@ -84,23 +88,36 @@ def run_source(
         return result
     started = clock()
     try:
-        batches = build.connector(config, profile, env).fetch(cursor)
-        try:
-            for batch in batches:
+        # Transient failures are retried in the run (monitor.retry), each time from the
+        # cursor the last stored batch left behind.
+        for attempt in itertools.count():
+            try:
+                batches = build.connector(config, profile, env).fetch(cursor)
+                try:
+                    for batch in batches:
+                        with db.session_scope() as session:
+                            leases.renew(session, source_id, owner, now())
+                            source = session.get_one(Source, source_id)
+                            new = ingest_posts(session, school_id, source_id, batch.posts)
+                            save_cursor(session, source, batch.cursor, len(new), batch.reads)
+                            result.new_post_ids.extend(p.id for p in new)
+                        result.stored += len(new)
+                        result.seen += len(batch.posts)
+                        if clock() - started > budget_seconds:
+                            break
+                finally:
+                    close = getattr(batches, "close", None)
+                    if close is not None:
+                        close()
+                break
+            except ConnectorError as exc:
+                wait = retry.delay(exc, attempt, budget_seconds - (clock() - started))
+                if wait is None:
+                    raise
+                log.info("source %s: transient failure, retry %d in %.1fs: %s", key, attempt + 1, wait, exc)
+                sleep(wait)
                 with db.session_scope() as session:
-                    leases.renew(session, source_id, owner, now())
-                    source = session.get_one(Source, source_id)
-                    new = ingest_posts(session, school_id, source_id, batch.posts)
-                    save_cursor(session, source, batch.cursor, len(new), batch.reads)
-                    result.new_post_ids.extend(p.id for p in new)
-                result.stored += len(new)
-                result.seen += len(batch.posts)
-                if clock() - started > budget_seconds:
-                    break
-        finally:
-            close = getattr(batches, "close", None)
-            if close is not None:
-                close()
+                    cursor = session.get_one(Source, source_id).cursor
     except ConnectorError as exc:
         result.error, result.permanent = str(exc), exc.permanent
         if exc.retry_after:
