@@ -396,6 +396,67 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sources(args: argparse.Namespace) -> int:
+    from review_queue.sources import source_health
+
+    settings = _settings(args)
+    db = _database(settings)
+    for profile in _profiles(args, settings):
+        with db.session_scope() as session:
+            build.register_school(session, profile)
+            rows = source_health(session, profile.slug)
+        print(f"{profile.school.name}:")
+        for h in rows:
+            print(f"  {h.key:<24} {h.kind:<9} {h.status}")
+            print(f"    last success  {_when(h.last_success_at)}    last run  {_when(h.last_run_at)}")
+            if h.last_error:
+                print(f"    last error    {_when(h.last_error_at)}  {h.last_error}")
+            if h.backoff_until:
+                print(f"    backing off until {_when(h.backoff_until)}")
+            reads = f"    X reads today  {h.reads_today}" if h.reads_today is not None else ""
+            print(f"    posts stored  {h.posts_stored}{reads}")
+            print(f"    cursor        {h.cursor or '-'}")
+    return 0
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "never"
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from connectors.manual import OcrUnavailable
+    from monitor.submit import SubmissionRefused, submit
+
+    settings = _settings(args)
+    db = _database(settings)
+    profiles = _profiles(args, settings)
+    if len(profiles) != 1:
+        raise StartupError("submit takes one school; fix: pass --school FILE once")
+    profile = profiles[0]
+    text = Path(args.text_file).read_text(encoding="utf-8") if args.text_file else (args.text or "")
+    shot = Path(args.screenshot).read_bytes() if args.screenshot else None
+    try:
+        result = submit(
+            db,
+            profile.slug,
+            profile.school.name,
+            build.classifier(profile),
+            build.policy(settings),
+            submitted_by=args.by,
+            where_from=getattr(args, "from"),
+            text=text,
+            url=args.url or "",
+            screenshot=shot,
+        )
+    except (SubmissionRefused, OcrUnavailable) as exc:
+        print(f"gatepost: submission refused: {exc}", file=sys.stderr)
+        return 2
+    state = "stored" if result.new else "already stored"
+    queued = f"queued as item {result.item_id} ({result.severity})" if result.item_id else "not flagged"
+    print(f"post {result.post_id} {state}; {queued}")
+    return 0
+
+
 # ------------------------------------------------------------------ parser
 
 
@@ -418,6 +479,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--school", action="append", help="school profile (repeatable)")
     p.add_argument("--no-classify", action="store_true", help="store posts without judging them")
     p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("sources", help="show each source's health: last success, last error, cursor, counts")
+    p.add_argument("--school", action="append", help="school profile (repeatable)")
+    p.set_defaults(func=cmd_sources)
+
+    p = sub.add_parser("submit", help="submit what staff were sent: pasted text and URL, or a screenshot")
+    p.add_argument("--school", action="append", help="school profile")
+    p.add_argument("--by", required=True, help="who is submitting it (name or email)")
+    p.add_argument("--from", required=True, help="where it came from, e.g. 'Year 4 parents WhatsApp'")
+    p.add_argument("--text", help="the text of the post")
+    p.add_argument("--text-file", help="a file holding the text of the post")
+    p.add_argument("--url", help="the post's address, if it has one")
+    p.add_argument("--screenshot", help="a PNG or JPEG screenshot; its text is read by OCR")
+    p.set_defaults(func=cmd_submit)
 
     p = sub.add_parser("run", help="run the scheduler in the foreground")
     p.add_argument("--school", action="append", help="school profile (repeatable)")

@@ -1,0 +1,73 @@
+"""What `gatepost sources` and the admin console show about each source: plain data, read-only.
+
+The truth about a source is its row: the last success, the last error (an id or a
+status, never post text), the cursor, posts stored, X reads spent today, and whether
+it is failing permanently or backing off.  Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review_queue.models import School, Source, utcnow
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceHealth:
+    key: str
+    kind: str
+    status: str  # ok | failing | failing permanently | backing off | never run
+    last_run_at: datetime | None
+    last_success_at: datetime | None
+    last_error_at: datetime | None
+    last_error: str | None
+    consecutive_failures: int
+    cursor: str | None
+    posts_stored: int
+    reads_today: int | None  # X only: posts read today against the daily budget
+    backoff_until: datetime | None
+
+
+def source_health(session: Session, school_slug: str, now: datetime | None = None) -> list[SourceHealth]:
+    """One row per source of the school, in key order."""
+    now = now or utcnow()
+    today = now.date().isoformat()
+    rows = session.scalars(
+        select(Source)
+        .join(School, School.id == Source.school_id)
+        .where(School.slug == school_slug)
+        .order_by(Source.key)
+    )
+    out = []
+    for s in rows:
+        if s.failing_permanently:
+            status = "failing permanently"
+        elif s.backoff_until is not None and s.backoff_until > now:
+            status = "backing off"
+        elif s.consecutive_failures:
+            status = "failing"
+        elif s.last_success_at is None:
+            status = "never run"
+        else:
+            status = "ok"
+        out.append(
+            SourceHealth(
+                key=s.key,
+                kind=s.kind,
+                status=status,
+                last_run_at=s.last_run_at,
+                last_success_at=s.last_success_at,
+                last_error_at=s.last_error_at,
+                last_error=s.last_error,
+                consecutive_failures=s.consecutive_failures,
+                cursor=s.cursor,
+                posts_stored=s.posts_stored,
+                reads_today=(s.reads_today if s.reads_day == today else 0) if s.kind == "x" else None,
+                backoff_until=s.backoff_until,
+            )
+        )
+    return out
