@@ -56,6 +56,8 @@ class Fault:
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
     delay: float = 0.0
     malformed: bool = False
+    # Only requests this accepts (e.g. "the second page") trigger the fault.
+    when: Callable[[Request], bool] | None = None
 
 
 Handler = Callable[[Request], Response]
@@ -136,7 +138,10 @@ class FakeServer:
     def dispatch(self, req: Request) -> Response:
         with self._lock:
             self.log.append(req)
-            fault = next((f for f in self.faults if req.path.startswith(f.prefix)), None)
+            fault = next(
+                (f for f in self.faults if req.path.startswith(f.prefix) and (f.when is None or f.when(req))),
+                None,
+            )
             if fault is not None:
                 self.faults.remove(fault)
         if fault is not None:
