@@ -16,6 +16,7 @@ from review_queue.models.incidents import (
     Person,
 )
 from review_queue.models.reports import PlatformReport, SafeguardingMark
+from review_queue.models.revisions import PostRevision
 from review_queue.models.schedule import JobSchedule, UrgentAlert
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Person",
     "PlatformReport",
     "Post",
+    "PostRevision",
     "ReviewItem",
     "SafeguardingMark",
     "School",
