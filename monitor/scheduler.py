@@ -155,6 +155,42 @@ def schedule_alerts_and_digests(
     return ids
 
 
+# Flagged posts are re-checked for edits and deletions this often: often enough to catch
+# a post deleted the morning after, rarely enough to stay cheap (X charges per read).
+RECHECK_EVERY_MINUTES = 6 * 60
+
+
+def recheck_job(settings_file: str | None, profile_path: str) -> None:
+    """Re-check one school's flagged posts for edits and deletions (monitor.jobs.recheck)."""
+    from monitor.jobs.recheck import recheck_school
+
+    settings = load_settings(settings_file or None)
+    db = build.database(settings)
+    try:
+        recheck_school(db, load_profile(profile_path))
+    finally:
+        db.dispose()
+
+
+def schedule_rechecks(scheduler: Any, settings_file: str | None, profiles: Sequence[Path]) -> list[str]:
+    """Add (or replace) each school's re-check of flagged posts; return their ids."""
+    ids = []
+    for path in profiles:
+        profile = load_profile(path)
+        job_id = f"recheck:{profile.slug}"
+        scheduler.add_job(
+            "monitor.scheduler:recheck_job",
+            trigger="interval",
+            minutes=RECHECK_EVERY_MINUTES,
+            args=[settings_file or "", str(Path(path).resolve())],
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+        )
+        ids.append(job_id)
+    return ids
+
+
 def _now(scheduler: Any) -> Any:
     from datetime import datetime
 
@@ -175,6 +211,7 @@ def run_forever(settings: Settings, profiles: Sequence[Path], settings_file: str
     ids += schedule_alerts_and_digests(
         scheduler, settings_file or os.environ.get("GATEPOST_SETTINGS"), profiles
     )
+    ids += schedule_rechecks(scheduler, settings_file or os.environ.get("GATEPOST_SETTINGS"), profiles)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     print(f"gatepost: scheduling {len(ids)} jobs; Ctrl-C to stop", flush=True)
     scheduler.start()
