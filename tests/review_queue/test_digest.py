@@ -68,6 +68,8 @@ def test_the_digest_links_to_the_console_and_never_quotes_a_post_or_names_anyone
     assert 'href="https://gatepost.example/queue"' in html
     assert "https://gatepost.example/incidents/" in text
     assert "New flags by category" in html and "NEW FLAGS BY CATEGORY" in text
+    # Nothing loads from elsewhere: no scripts, images or fonts that a mail client would fetch.
+    assert "<script" not in html and "src=" not in html and "@import" not in html
 
 
 def test_monday_seven_is_seven_in_london_in_winter_and_in_summer():
