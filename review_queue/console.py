@@ -30,7 +30,7 @@ from review_queue.models import (
     User,
     utcnow,
 )
-from review_queue.queue import QueueFilter, claimed_by_other, list_items, status_counts
+from review_queue.queue import QueueFilter, claimed_by_other, decide, list_items, status_counts
 
 # Characters of post text shown in the queue list.
 EXCERPT_CHARS = 160
@@ -539,3 +539,35 @@ def incident_detail(
         school_id=inc.school_id,
     )
     return out
+
+
+def record_decision(
+    session: Session,
+    user: User,
+    item: ReviewItem,
+    *,
+    action: str,
+    reason: str,
+    categories: Sequence[str],
+    policy: Mapping[str, Any],
+) -> Decision:
+    """A reviewer's decision, audited.  The HTML form and the JSON endpoint both call this."""
+    decision = decide(
+        session,
+        item,
+        action=action,
+        reason=reason,
+        categories=categories,
+        user_id=user.id,
+        known_categories=list(policy.get("categories", {})),
+    )
+    audit.record(
+        session,
+        user=user,
+        action="decide",
+        object_type="item",
+        object_id=item.id,
+        school_id=item.school_id,
+        detail={"decision_id": decision.id, "action": action, "categories": list(decision.categories)},
+    )
+    return decision

@@ -293,3 +293,18 @@ def test_a_one_time_link_signs_in_once(client: TestClient, db: Database, school_
     assert client.get("/queue").status_code == 200
     client.post("/signout", data={"csrf": csrf(client, "/queue")})
     assert client.post(path, data={"csrf": csrf(client, path)}).status_code == 400
+
+
+def test_the_json_endpoint_records_the_same_decision_as_the_form(
+    client: TestClient, db: Database, cast: Cast, make_item: ItemFactory
+) -> None:
+    item = make_item()
+    signin(client, cast.reviewer.email)
+    body = {"action": "dismiss", "reason": "Civil criticism.", "categories": ["abuse"]}
+    assert client.post(f"/api/items/{item}/decision", json=body).status_code == 403  # no CSRF header
+    token = csrf(client, "/queue")
+    r = client.post(f"/api/items/{item}/decision", json=body, headers={"X-CSRF-Token": token})
+    assert r.status_code == 201
+    with db.session_scope() as s:
+        assert s.get(ReviewItem, item).status == "dismissed"
+        assert s.scalar(select(AuditEntry).where(AuditEntry.action == "decide")) is not None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from review_queue import accounts, audit, console, queue, reports
@@ -80,6 +81,33 @@ def release(
     return _back(item_id)
 
 
+def _decide(
+    request: Request,
+    session: Session,
+    user: User,
+    item_id: int,
+    action: str,
+    reason: str,
+    categories: list[str],
+) -> int:
+    item = _item(session, user, item_id)
+    try:
+        decision = console.record_decision(
+            session,
+            user,
+            item,
+            action=action,
+            reason=reason,
+            categories=categories,
+            policy=request.app.state.config.policy,
+        )
+    except queue.ClaimedElsewhere as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    except queue.DecisionError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    return decision.id
+
+
 @router.post("/items/{item_id}/decide")
 async def decide(
     request: Request,
@@ -88,35 +116,35 @@ async def decide(
     session: Session = Depends(db_session),
 ) -> Response:
     form = await request.form()
-    action = str(form.get("action", ""))
-    reason = str(form.get("reason", ""))
-    categories = [str(c) for c in form.getlist("categories")]
-    item = _item(session, user, item_id)
-    policy = request.app.state.config.policy
-    try:
-        decision = queue.decide(
-            session,
-            item,
-            action=action,
-            reason=reason,
-            categories=categories,
-            user_id=user.id,
-            known_categories=list(policy["categories"]),
-        )
-    except queue.ClaimedElsewhere as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
-    except queue.DecisionError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
-    audit.record(
+    _decide(
+        request,
         session,
-        user=user,
-        action="decide",
-        object_type="item",
-        object_id=item.id,
-        school_id=item.school_id,
-        detail={"decision_id": decision.id, "action": action, "categories": decision.categories},
+        user,
+        item_id,
+        str(form.get("action", "")),
+        str(form.get("reason", "")),
+        [str(c) for c in form.getlist("categories")],
     )
     return _back(item_id)
+
+
+class DecisionIn(BaseModel):
+    action: str
+    reason: str
+    categories: list[str]
+
+
+@router.post("/api/items/{item_id}/decision")
+def decide_json(
+    request: Request,
+    item_id: int,
+    body: DecisionIn,
+    user: User = Depends(require(*accounts.DECIDE_ROLES)),
+    session: Session = Depends(db_session),
+) -> JSONResponse:
+    """The same decision as the form, for scripts; send the CSRF token as X-CSRF-Token."""
+    decision_id = _decide(request, session, user, item_id, body.action, body.reason, body.categories)
+    return JSONResponse({"item_id": item_id, "decision_id": decision_id}, status_code=201)
 
 
 @router.post("/items/{item_id}/possible-iic")
