@@ -424,7 +424,6 @@ def _when(value: Any) -> str:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from connectors.manual import OcrUnavailable
     from monitor.submit import SubmissionRefused, submit
 
     settings = _settings(args)
@@ -448,7 +447,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             url=args.url or "",
             screenshot=shot,
         )
-    except (SubmissionRefused, OcrUnavailable) as exc:
+    except SubmissionRefused as exc:
         print(f"gatepost: submission refused: {exc}", file=sys.stderr)
         return 2
     state = "stored" if result.new else "already stored"

@@ -33,9 +33,29 @@ def school_details(settings: Settings) -> dict[str, Any]:
     return out
 
 
+def submitter(settings: Settings, db: Database) -> Any:
+    """`monitor.submit.submit` bound to the database and each school's classifier, for the console."""
+    from monitor.settings import StartupError, load_profile
+    from monitor.submit import submit
+
+    profiles: dict[str, Any] = {}
+    for path in settings.schools:
+        try:
+            profile = load_profile(path)
+        except StartupError:
+            continue
+        profiles[profile.slug] = profile
+
+    def submit_fn(school_slug: str, school_name: str, **kwargs: Any) -> Any:
+        classifier = build.classifier(profiles.get(school_slug))
+        return submit(db, school_slug, school_name, classifier, build.policy(settings), **kwargs)
+
+    return submit_fn
+
+
 def make_app(settings: Settings, db: Database) -> Any:
     from review_queue.web.app import ConsoleConfig, NavEntry, create_app
-    from review_queue.web.routes import governors
+    from review_queue.web.routes import governors, submissions
 
     config = ConsoleConfig(
         secret_key=build.secret_key(settings),
@@ -47,7 +67,14 @@ def make_app(settings: Settings, db: Database) -> Any:
     return create_app(
         db,
         config,
-        extra_routers=[governors.make_router(settings.timezone)],
-        extra_nav=[NavEntry("Trends", "/trends", governors.TREND_ROLES)],
+        extra_routers=[
+            governors.make_router(settings.timezone),
+            submissions.make_router(submitter(settings, db)),
+        ],
+        extra_nav=[
+            NavEntry("Trends", "/trends", governors.TREND_ROLES),
+            NavEntry("Submit", "/submit", submissions.SUBMIT_ROLES),
+            NavEntry("Sources", "/sources", submissions.SOURCES_ROLES),
+        ],
         extra_template_dirs=[governors.TEMPLATE_DIR],
     )

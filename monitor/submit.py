@@ -13,15 +13,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from connectors.manual import build_submission
+from connectors.manual import OcrUnavailable, build_submission
 from monitor.jobs.classify import classify_pending
 from review_queue.db import Database
 from review_queue.models import Post, ReviewItem
 from review_queue.store import ensure_school, ingest_posts
+from review_queue.submissions import SubmissionRefused
 
-
-class SubmissionRefused(ValueError):
-    """The submission cannot be used as given (no source named, not an image, too big...)."""
+__all__ = ["SubmissionRefused", "SubmitResult", "submit"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,7 +45,7 @@ def submit(
     screenshot: bytes | None = None,
     author_handle: str = "",
 ) -> SubmitResult:
-    """Store and judge one staff submission.  Raises SubmissionRefused or OcrUnavailable.
+    """Store and judge one staff submission.  Raises SubmissionRefused for unusable input.
 
     The post is stored before it is judged: if judging fails, the submission is kept
     and the next classify run picks it up.
@@ -62,6 +61,8 @@ def submit(
         )
     except ValueError as exc:
         raise SubmissionRefused(str(exc)) from exc
+    except OcrUnavailable as exc:
+        raise SubmissionRefused("the screenshot could not be read; paste the text instead") from exc
     with db.session_scope() as session:
         school = ensure_school(session, school_slug, school_name)
         new = ingest_posts(session, school.id, None, [sub.post], provenance=sub.provenance)
