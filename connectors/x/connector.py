@@ -15,6 +15,7 @@ that trade is deliberate.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Literal
@@ -22,9 +23,11 @@ from typing import Any, ClassVar, Literal
 import pydantic
 
 from connectors import cursors
-from connectors.base import Batch, Media, Post, SchoolQuery, SourceConfig
+from connectors.base import Batch, ConnectorError, Media, Post, SchoolQuery, SourceConfig
 from connectors.matching import SchoolMatcher
 from connectors.x.client import make_client, x_errors
+
+log = logging.getLogger(__name__)
 
 # X's limit on a recent-search query for the basic and pro tiers.
 MAX_QUERY_CHARS = 512
@@ -110,8 +113,21 @@ class XConnector:
                     params["until_id"] = until
                 if token:
                     params["next_token"] = token
-                with x_errors("recent search"):
-                    page = self.client.search_recent_tweets(self.query, **params)
+                try:
+                    with x_errors("recent search"):
+                        page = self.client.search_recent_tweets(self.query, **params)
+                except ConnectorError as exc:
+                    # Recent search covers seven days; after a longer outage X refuses the
+                    # stored ids with a 400.  Nothing older is searchable anyway: start afresh.
+                    if not (
+                        exc.permanent and "400" in str(exc) and (params.keys() & {"since_id", "until_id"})
+                    ):
+                        raise
+                    log.warning("x cursor ids refused (older than the search window?); starting afresh")
+                    for stale in ("since_id", "gap_until", "next_since"):
+                        state.pop(stale, None)
+                    until, token = None, None
+                    continue
                 meta = page.get("meta") or {}
                 tweets = page.get("data") or []
                 reads = int(meta.get("result_count", len(tweets)))

@@ -129,3 +129,15 @@ def test_recheck_finds_a_deleted_post_gone(fake, school):
     fake.tweets.remove(gone)
     found = connector(fake, school).recheck([kept["id"], gone["id"]])
     assert found[gone["id"]] is None and found[kept["id"]] is not None
+
+
+def test_a_cursor_older_than_the_search_window_starts_afresh_instead_of_failing_forever(fake, school):
+    old = fake.add_tweet("Hollybrook before the outage")
+    conn = connector(fake, school)
+    _, cursor, _ = run(conn)
+    fake.tweets.remove(old)  # aged out of recent search
+    fake.oldest_searchable = int(old["id"]) + 1
+    new = fake.add_tweet("Hollybrook after the outage")
+    posts, cursor2, _ = run(conn, cursor)
+    assert [p.external_id for p in posts] == [new["id"]]
+    assert new["id"] in cursor2

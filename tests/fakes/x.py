@@ -24,6 +24,8 @@ class FakeX(FakeServer):
         self.users: dict[str, dict[str, Any]] = {}
         self.media: dict[str, dict[str, Any]] = {}
         self.reads = 0
+        # Ids below this are "older than seven days": since_id below it is refused.
+        self.oldest_searchable = 0
         self._ids = itertools.count(1_800_000_000_000_000_000)
         self.route("GET", "/2/tweets/search/recent", self._search)
         self.route("GET", "/2/tweets", self._lookup)
@@ -83,6 +85,21 @@ class FakeX(FakeServer):
                 400, {"errors": [{"message": "max_results out of range"}], "title": "Invalid Request"}
             )
         since, until = int(req.arg("since_id") or 0), int(req.arg("until_id") or 10**30)
+        if req.arg("since_id") and since < self.oldest_searchable:
+            return Response(
+                400,
+                {
+                    "errors": [
+                        {
+                            "parameters": {"since_id": [str(since)]},
+                            "message": "Invalid 'since_id': must be within the last 7 days",
+                        }
+                    ],
+                    "title": "Invalid Request",
+                    "detail": "One or more parameters to your request was invalid.",
+                    "type": "https://api.twitter.com/2/problems/invalid-request",
+                },
+            )
         hits = [
             t
             for t in self.tweets
