@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from review_queue import audit, schedule
 from review_queue.db import Database
-from review_queue.models import AuditEntry, Decision, JobSchedule, Post, ReviewItem
+from review_queue.models import AuditEntry, Decision, JobSchedule, Post, ReviewItem, School
 from review_queue.queue import decide
 from review_queue.store import ensure_school, ingest_posts
 
@@ -73,14 +73,15 @@ def append_posts(path: Path, first: int, count: int) -> None:
             fh.write(json.dumps(record) + "\n")
 
 
-def stored_ids(db: Database) -> list[str]:
+def stored_ids(db: Database, slug: str = "hollybrook") -> list[str]:
     with db.session_scope() as s:
-        return list(s.scalars(select(Post.external_id)))
+        return list(s.scalars(select(Post.external_id).join(School).where(School.slug == slug)))
 
 
-def post_count(db: Database) -> int:
+def post_count(db: Database, slug: str = "hollybrook") -> int:
     with db.session_scope() as s:
-        return int(s.scalar(select(func.count()).select_from(Post)) or 0)
+        q = select(func.count()).select_from(Post).join(School).where(School.slug == slug)
+        return int(s.scalar(q) or 0)
 
 
 def assert_each_stored_once(db: Database, expected: int) -> None:
