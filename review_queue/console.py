@@ -30,7 +30,7 @@ from review_queue.models import (
     User,
     utcnow,
 )
-from review_queue.queue import QueueFilter, claimed_by_other, decide, list_items, status_counts
+from review_queue.queue import WAITING, QueueFilter, claimed_by_other, decide, list_items, status_counts
 
 # Characters of post text shown in the queue list.
 EXCERPT_CHARS = 160
@@ -132,7 +132,7 @@ def queue_page(session: Session, user: User, f: QueueFilter, policy: Mapping[str
     emails = _emails(session, {i.assigned_to_id for i in items if i.assigned_to_id})
     rows = []
     for i in items:
-        sla, overdue = sla_label(i.due_at, now) if i.status == "open" else ("decided", False)
+        sla, overdue = sla_label(i.due_at, now) if i.status in WAITING else ("decided", False)
         text = i.post.text or ""
         rows.append(
             QueueRow(
@@ -356,7 +356,7 @@ def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str,
     )
     kinds = reports.rule_kinds_for(item.categories or [], policy)
     legal_only = not kinds and "defamation" in (item.categories or [])
-    sla, overdue = sla_label(item.due_at, now) if item.status == "open" else ("decided", False)
+    sla, overdue = sla_label(item.due_at, now) if item.status in WAITING else ("decided", False)
     detail = ItemDetail(
         id=item.id,
         status=item.status,

@@ -23,6 +23,8 @@ STATUS_AFTER = {"dismiss": "dismissed", "confirm": "confirmed", "escalate": "esc
 MIN_REASON_CHARS = 3
 
 
+# Statuses that still need a decision (an escalated item waits for the DSL).
+WAITING = ("open", "escalated")
 # A claim on an item lapses after this long, so an item is never stuck with someone who left.
 CLAIM_TTL = timedelta(hours=2)
 
@@ -135,7 +137,7 @@ def decide(
 class QueueFilter:
     """What the queue list shows.  Empty fields mean "any"."""
 
-    status: str = "open"
+    status: str = "waiting"  # "waiting" = open or escalated: everything still needing a decision
     category: str = ""
     severity: str = ""
     source: str = ""  # a post kind: reddit, x, ...
@@ -149,7 +151,9 @@ def list_items(session: Session, school_id: int | None, f: QueueFilter) -> list[
     q = select(ReviewItem).join(Post, Post.id == ReviewItem.post_id)
     if school_id is not None:
         q = q.where(ReviewItem.school_id == school_id)
-    if f.status:
+    if f.status == "waiting":
+        q = q.where(ReviewItem.status.in_(WAITING))
+    elif f.status:
         q = q.where(ReviewItem.status == f.status)
     if f.severity:
         q = q.where(ReviewItem.severity == f.severity)

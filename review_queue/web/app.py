@@ -7,6 +7,14 @@ Other areas add themselves with `extra_routers` and, for a menu entry, `extra_na
                extra_nav=[NavEntry("Trends", "/trends", ("governor", "dsl"))])
 
 and put their templates under review_queue/web/templates/<area>/ extending "base.html".
+
+Errors leave review_queue as ValueErrors of its own and become HTTP here, in the handlers:
+
+    DecisionError, ReportError, IncidentError, AccountError   -> 400 (bad input)
+    ClaimedElsewhere (a DecisionError)                         -> 409
+    AuthError -> 401 on the sign-in page; Throttled -> 429
+    deps.Forbidden -> 403; deps.NotSignedIn -> redirect to /signin
+    anything else -> 500, logged by exception type only (never post text)
 """
 
 from __future__ import annotations

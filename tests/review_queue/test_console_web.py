@@ -308,3 +308,20 @@ def test_the_json_endpoint_records_the_same_decision_as_the_form(
     with db.session_scope() as s:
         assert s.get(ReviewItem, item).status == "dismissed"
         assert s.scalar(select(AuditEntry).where(AuditEntry.action == "decide")) is not None
+
+
+def test_an_escalated_item_still_waits_in_the_default_queue(
+    client: TestClient, cast: Cast, make_item: ItemFactory
+) -> None:
+    item, other = make_item(text="escalate me"), make_item(text="dismiss me")
+    signin(client, cast.reviewer.email)
+    post_form(
+        client, f"/items/{item}/decide", {"action": "escalate", "categories": "abuse", "reason": "Not sure."}
+    )
+    post_form(
+        client, f"/items/{other}/decide", {"action": "dismiss", "categories": "abuse", "reason": "Fine."}
+    )
+    page = client.get("/queue").text
+    assert f'href="/items/{item}"' in page and f'href="/items/{other}"' not in page
+    assert f'href="/items/{item}"' not in client.get("/queue?status=open").text
+    assert f'href="/items/{other}"' in client.get("/queue?status=dismissed").text

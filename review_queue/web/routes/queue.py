@@ -14,7 +14,7 @@ from review_queue.queue import QueueFilter
 from review_queue.web.deps import db_session, render, require
 
 router = APIRouter()
-STATUSES = ("open", "confirmed", "dismissed", "escalated", "")
+STATUSES = ("waiting", "open", "escalated", "confirmed", "dismissed", "")
 
 
 def _date(value: str) -> date | None:
@@ -29,7 +29,7 @@ def _date(value: str) -> date | None:
 @router.get("/queue")
 def queue_list(
     request: Request,
-    status: str = "open",
+    status: str = "waiting",
     category: str = "",
     severity: str = "",
     source: str = "",
