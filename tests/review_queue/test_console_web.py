@@ -325,3 +325,41 @@ def test_an_escalated_item_still_waits_in_the_default_queue(
     assert f'href="/items/{item}"' in page and f'href="/items/{other}"' not in page
     assert f'href="/items/{item}"' not in client.get("/queue?status=open").text
     assert f'href="/items/{other}"' in client.get("/queue?status=dismissed").text
+
+
+def test_a_headteacher_reads_and_writes_letters_but_does_not_decide(
+    client: TestClient, app, cast: Cast, make_item: ItemFactory
+) -> None:
+    item = make_item()
+    with TestClient(app, follow_redirects=False) as dsl:
+        signin(dsl, cast.dsl.email)
+        _confirm(dsl, item, ["abuse"])
+        inc = post_form(dsl, "/incidents", {"item_id": item}).headers["location"]
+    signin(client, cast.headteacher.email)
+    page = client.get(f"/items/{item}").text
+    assert "useless liar" in page and "Record decision" not in page
+    r = post_form(
+        client, f"/items/{item}/decide", {"action": "dismiss", "categories": "abuse", "reason": "x y z"}
+    )
+    assert r.status_code == 403
+    assert post_form(client, f"{inc}/letters", {"template": "meeting_invitation"}, inc).status_code == 303
+    post_form(
+        client,
+        f"{inc}/meetings",
+        {"held_on": "2026-11-25", "attendees": "Head, parent", "outcome": "Agreed to remove the post."},
+        inc,
+    )
+    post_form(client, f"{inc}/police", {"reference": "NP-2026-123"}, inc)
+    post_form(client, f"{inc}/legal", {}, inc)
+    post_form(client, f"{inc}/close", {"reason": "Post removed; no further concerns."}, inc)
+    page = client.get(inc).text
+    for line in (
+        "Meeting held on 2026-11-25",
+        "Referred to the police",
+        "NP-2026-123",
+        "Legal advice sought",
+        "Closed: Post removed; no further concerns.",
+        "Agreed to remove the post.",
+    ):
+        assert line in page, line
+    assert "closed" in client.get("/incidents?status=closed").text
