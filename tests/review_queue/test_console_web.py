@@ -363,3 +363,16 @@ def test_a_headteacher_reads_and_writes_letters_but_does_not_decide(
     ):
         assert line in page, line
     assert "closed" in client.get("/incidents?status=closed").text
+
+
+def test_the_item_page_shows_the_thread_and_the_authors_other_posts(
+    client: TestClient, cast: Cast, make_item: ItemFactory
+) -> None:
+    make_item(text="Parent thread opener about sports day", external_id="t1", author="@opener")
+    reply = make_item(text="Reply that was flagged", external_id="t2", parent="t1", author="@replier")
+    make_item(text="Another post by the same account", author="@replier")
+    signin(client, cast.dsl.email)
+    page = client.get(f"/items/{reply}").text
+    assert "Thread context" in page and "Parent thread opener about sports day" in page
+    assert "Another post by the same account" in page
+    assert "Model test-model-1" in page and "abuse 0.91" in page
