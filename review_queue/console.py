@@ -229,6 +229,7 @@ class ItemDetail:
     assigned_to: str
     mine: bool
     due_at: datetime | None
+    assignees: list[tuple[int, str]]
     report_platforms: list[tuple[str, str]]
     default_platform: str
     reportable: bool
@@ -249,6 +250,16 @@ def _post_view(p: Post) -> PostView:
         deleted=p.deleted_at is not None,
         evidence_hash=p.evidence_hash,
     )
+
+
+def assignable_users(session: Session, school_id: int) -> list[User]:
+    """Who an item can be handed to: the school's active reviewers and DSLs."""
+    q = (
+        select(User)
+        .where(User.school_id == school_id, User.role.in_(("dsl", "reviewer")), User.disabled.is_(False))
+        .order_by(User.email)
+    )
+    return list(session.scalars(q))
 
 
 def visible_item(session: Session, user: User, item_id: int) -> ReviewItem | None:
@@ -390,6 +401,7 @@ def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str,
         assigned_to=emails.get(item.assigned_to_id or 0, "") if item.assigned_to_id else "",
         mine=item.assigned_to_id == user.id,
         due_at=item.due_at,
+        assignees=[(u.id, u.email) for u in assignable_users(session, item.school_id)],
         report_platforms=[(k, p.name) for k, p in reports.PLATFORMS.items()],
         default_platform=reports.platform_for(post),
         reportable=bool(kinds) and not possible_iic,

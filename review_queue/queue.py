@@ -205,3 +205,10 @@ def release(session: Session, item: ReviewItem, user_id: int, *, force: bool = F
     item.assigned_to_id = None
     item.assigned_at = None
     session.flush()
+
+
+def assign(session: Session, item: ReviewItem, assignee_id: int) -> None:
+    """A DSL hands an item to someone: unlike `claim`, this takes it from whoever held it."""
+    item.assigned_to_id = assignee_id
+    item.assigned_at = utcnow()
+    session.flush()

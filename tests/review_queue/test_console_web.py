@@ -376,3 +376,17 @@ def test_the_item_page_shows_the_thread_and_the_authors_other_posts(
     assert "Thread context" in page and "Parent thread opener about sports day" in page
     assert "Another post by the same account" in page
     assert "Model test-model-1" in page and "abuse 0.91" in page
+
+
+def test_a_dsl_assigns_an_item_to_a_reviewer(
+    client: TestClient, app, cast: Cast, make_item: ItemFactory
+) -> None:
+    item = make_item()
+    signin(client, cast.dsl.email)
+    assert post_form(client, f"/items/{item}/assign", {"assignee_id": cast.governor.id}).status_code == 400
+    assert post_form(client, f"/items/{item}/assign", {"assignee_id": cast.reviewer.id}).status_code == 303
+    assert "rey.reviewer@hollybrook.test is working on this item" in client.get(f"/items/{item}").text
+    with TestClient(app, follow_redirects=False) as rey:
+        signin(rey, cast.reviewer.email)
+        assert "You are working on this item" in rey.get(f"/items/{item}").text
+        assert post_form(rey, f"/items/{item}/assign", {"assignee_id": cast.reviewer.id}).status_code == 403

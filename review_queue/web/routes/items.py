@@ -67,6 +67,29 @@ def claim(
     return _back(item_id)
 
 
+@router.post("/items/{item_id}/assign")
+def assign(
+    item_id: int,
+    assignee_id: int = Form(...),
+    user: User = Depends(require("dsl", "admin")),
+    session: Session = Depends(db_session),
+) -> Response:
+    item = _item(session, user, item_id)
+    if assignee_id not in {u.id for u in console.assignable_users(session, item.school_id)}:
+        raise HTTPException(status_code=400, detail="That person cannot take queue items.")
+    queue.assign(session, item, assignee_id)
+    audit.record(
+        session,
+        user=user,
+        action="assign",
+        object_type="item",
+        object_id=item.id,
+        school_id=item.school_id,
+        detail={"assignee_id": assignee_id},
+    )
+    return _back(item_id)
+
+
 @router.post("/items/{item_id}/release")
 def release(
     item_id: int,
