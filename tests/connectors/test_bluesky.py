@@ -112,3 +112,27 @@ def test_recheck_finds_a_deleted_post_gone(fake, school):
     fake.posts.remove(gone)
     found = connector(fake, school).recheck([kept["uri"], gone["uri"]])
     assert found[gone["uri"]] is None and found[kept["uri"]] is not None
+
+
+def test_a_session_near_expiry_is_refreshed_not_replaced_by_a_new_login(fake, school):
+    fake.access_ttl = 60  # under atproto's 15-minute margin: the next call refreshes first
+    fake.add_post("Hollybrook")
+    run(connector(fake, school))
+    run(connector(fake, school))
+    assert fake.sessions_created == 1 and fake.refreshes >= 1
+    refresh = fake.requests_to("/xrpc/com.atproto.server.refreshSession")[0]
+    assert refresh.headers["authorization"].startswith("Bearer ")
+
+
+def test_a_post_arriving_between_pages_is_neither_lost_nor_yielded_twice(fake, school, monkeypatch):
+    monkeypatch.setattr("connectors.bluesky.connector.PAGE_SIZE", 2)
+    made = [fake.add_post(f"Hollybrook {i}", created=f"2026-11-21T0{i}:00:00.000Z") for i in range(4)]
+    conn = connector(fake, school)
+    batches = conn.fetch(None)
+    first = next(batches)
+    # A new post shifts the offset-based pages: the next page repeats one already seen.
+    fake.add_post("Hollybrook late", created="2026-11-21T09:00:00.000Z")
+    rest = [p for b in batches for p in b.posts]
+    ids = [p.external_id for p in first.posts + rest]
+    assert len(ids) == len(set(ids))
+    assert {m["uri"] for m in made} <= set(ids)

@@ -75,6 +75,7 @@ def test_a_second_run_reads_only_what_is_new_including_new_comments(fake, school
 
 def test_search_pages_are_followed_and_the_same_post_on_two_pages_is_yielded_once(fake, school, sleeps):
     fake.page_size = 3
+    fake.repeat_across_pages = True
     for i in range(8):
         fake.add_submission(f"Hollybrook thread {i}", created=NOW - 1000 + i)
     posts, _ = run(connector(fake, school, sleeps, include_comments=False, subreddits=["unitedkingdom"]))

@@ -32,6 +32,9 @@ class FakeBluesky(FakeServer):
         super().__init__()
         self.posts: list[dict[str, Any]] = []
         self.sessions_created = 0
+        self.refreshes = 0
+        # Seconds an access token lives; atproto refreshes it when under 15 minutes remain.
+        self.access_ttl = 7200
         self.valid_tokens: set[str] = set()
         self._n = itertools.count(1)
         self.route("POST", "/xrpc/com.atproto.server.createSession", self._create_session)
@@ -80,7 +83,7 @@ class FakeBluesky(FakeServer):
                 "scope": "com.atproto.appPass",
                 "sub": "did:plc:monitor",
                 "iat": now,
-                "exp": now + 7200,
+                "exp": now + self.access_ttl,
                 "jti": str(next(self._n)),
             }
         )
@@ -113,6 +116,8 @@ class FakeBluesky(FakeServer):
         return Response(200, self._session())
 
     def _refresh_session(self, req: Request) -> Response:
+        self.refreshes += 1
+        self.sessions_created -= 1  # a refresh is not a new login
         return Response(200, self._session())
 
     def _authorised(self, req: Request) -> Response | None:

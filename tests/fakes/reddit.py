@@ -25,6 +25,9 @@ class FakeReddit(FakeServer):
         self.banned: set[str] = set()
         self.revoked = False
         self.page_size = 100
+        # Fault: each later page starts with the previous page's last post again, as a
+        # listing does when posts shift between two page requests.
+        self.repeat_across_pages = False
         # What the next response says about the rate-limit window.
         self.ratelimit = {"x-ratelimit-used": "1", "x-ratelimit-remaining": "599", "x-ratelimit-reset": "0"}
         self._ids = itertools.count(1000)
@@ -132,6 +135,8 @@ class FakeReddit(FakeServer):
         if after:
             names = [s["name"] for s in hits]
             start = names.index(after) + 1 if after in names else len(hits)
+            if self.repeat_across_pages:
+                start -= 1
         limit = min(int(req.arg("limit") or 25), self.page_size)
         page = hits[start : start + limit]
         next_after = page[-1]["name"] if page and start + limit < len(hits) else None
