@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from review_queue.models import Post, School, Source, utcnow
@@ -114,7 +114,7 @@ def ingest_posts(
         ):
             existing[(row.kind, row.external_id)] = row
     now = utcnow()
-    new: list[Post] = []
+    rows: list[dict[str, Any]] = []
     for key, p in by_key.items():
         text = _clean(p.text)
         media = _jsonable(_media_json(p.media))
@@ -135,27 +135,32 @@ def ingest_posts(
             "captured_at": now.isoformat(),
             "media": media,
         }
-        row = Post(
-            school_id=school_id,
-            source_id=source_id,
-            kind=p.kind,
-            external_id=p.external_id,
-            parent_external_id=p.parent_external_id,
-            url=record["url"],
-            author_handle=record["author_handle"],
-            text=text,
-            created_at=created,
-            captured_at=now,
-            media=media,
-            raw=_jsonable(p.raw),
-            content_hash=chash,
-            evidence_hash=evidence_hash(record),
-            provenance=provenance,
+        rows.append(
+            {
+                "school_id": school_id,
+                "source_id": source_id,
+                "kind": p.kind,
+                "external_id": p.external_id,
+                "parent_external_id": p.parent_external_id,
+                "url": record["url"],
+                "author_handle": record["author_handle"],
+                "text": text,
+                "created_at": created,
+                "captured_at": now,
+                "media": media,
+                "raw": _jsonable(p.raw),
+                "content_hash": chash,
+                "evidence_hash": evidence_hash(record),
+                "provenance": provenance,
+            }
         )
-        session.add(row)
-        new.append(row)
-    session.flush()
-    return new
+    if not rows:
+        return []
+    # One multi-row INSERT ... RETURNING for the batch (SQLAlchemy's ORM bulk insert), not
+    # one unit-of-work INSERT per post: several times faster, and the rows come back as
+    # ORM objects with their ids, in the session, as before.
+    inserted = session.scalars(insert(Post).returning(Post, sort_by_parameter_order=True), rows)
+    return list(inserted)
 
 
 def save_cursor(session: Session, source: Source, cursor: str | None, stored: int, reads: int = 0) -> None:
