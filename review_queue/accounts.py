@@ -183,7 +183,9 @@ def add_account(
     if school_slug:
         match = [s for s in schools if s.slug == school_slug]
         if not match:
-            raise AccountError(f"no school with the slug {school_slug!r}; known: {', '.join(s.slug for s in schools)}")
+            raise AccountError(
+                f"no school with the slug {school_slug!r}; known: {', '.join(s.slug for s in schools)}"
+            )
         school = match[0]
     elif len(schools) == 1:
         school = schools[0]
