@@ -561,7 +561,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="FILE.pdf or FILE.html")
     p.set_defaults(func=cmd_report)
 
+    p = sub.add_parser("train", help="rebuild the judgement model from the shipped corpus (fixed seeds)")
+    p.add_argument("--eval-data", help="eval-data folder (Davidson, EDOS); default ../shared/eval-data")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="per-category precision/recall/F1 on labelled posts and test sets")
+    p.add_argument("--data", help="JSONL: classify input lines plus `labels` (default: the held-out split)")
+    p.add_argument("--hatecheck", help="HateCheck folder")
+    p.add_argument("--davidson", help="Davidson 2017 folder")
+    p.add_argument("--model", help="a model artifact other than the shipped one")
+    p.add_argument("--all", action="store_true", help="the held-out split, HateCheck and Davidson")
+    p.set_defaults(func=cmd_evaluate)
+
     return parser
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from classifiers import train
+
+    return train.main([args.eval_data] if args.eval_data else [])
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from classifiers import evaluate
+
+    argv: list[str] = []
+    for flag in ("data", "hatecheck", "davidson", "model"):
+        if getattr(args, flag):
+            argv += [f"--{flag}", getattr(args, flag)]
+    if args.all:
+        argv.append("--all")
+    return evaluate.main(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
