@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +41,10 @@ INCIDENT_PATH = "/incidents/{id}"
 # A change is notable when it moves by at least this many flags and by half or more.
 NOTABLE_MIN_CHANGE = 3
 NOTABLE_RATIO = 0.5
+# Only the biggest category moves are listed: a digest is read on a phone.
+MAX_CATEGORY_CHANGES = 3
+# "Has this school any history?" looks back to here (before any Gatepost install).
+HISTORY_START = datetime(2000, 1, 1, tzinfo=UTC)
 # An open incident with nothing done for this long is listed as needing its next step.
 INCIDENT_QUIET_DAYS = 7
 # A reported post still up after this long suggests Report Harmful Content.
@@ -109,6 +113,8 @@ def _local(dt: datetime, tz: ZoneInfo) -> str:
 
 def _age(delta: timedelta) -> str:
     hours = int(delta.total_seconds() // 3600)
+    if hours < 1:
+        return "under an hour"
     if hours < 48:
         return f"{hours} hour{'s' if hours != 1 else ''}"
     return f"{hours // 24} days"
@@ -144,18 +150,22 @@ def _is_notable(now: float, before: float) -> bool:
 
 def _changes(session: Session, school_id: int, start: datetime, end: datetime, tz: ZoneInfo) -> list[str]:
     week = timedelta(days=7)
+    if _flag_count(session, school_id, HISTORY_START, start) == 0:
+        return ["This is the first week with flags in Gatepost, so there is nothing yet to compare it with."]
     this = _flag_count(session, school_id, start, end)
     last = _flag_count(session, school_id, start - week, start)
     term = previous_term(term_containing(end.astimezone(tz).date()))
     t0 = datetime.combine(term.start, datetime.min.time(), tzinfo=tz)
     t1 = datetime.combine(term.end, datetime.min.time(), tzinfo=tz)
     weeks = term.days / 7
-    term_avg = _flag_count(session, school_id, t0, t1) / weeks
+    term_total = _flag_count(session, school_id, t0, t1)
+    term_avg = term_total / weeks
     out: list[str] = []
     if _is_notable(this, last):
         word = "up" if this > last else "down"
         out.append(f"New flags are {word}: {this} this week against {last} the week before.")
-    if _is_notable(this, term_avg):
+    # Last term is only a baseline if Gatepost was watching then.
+    if term_total and _is_notable(this, term_avg):
         word = "above" if this > term_avg else "below"
         out.append(
             f"This week's {this} new flags are well {word} last term's average of {term_avg:.1f} a week "
@@ -164,14 +174,15 @@ def _changes(session: Session, school_id: int, start: datetime, end: datetime, t
     cats_now = _category_counts(session, school_id, start, end)
     cats_last = _category_counts(session, school_id, start - week, start)
     cats_term = _category_counts(session, school_id, t0, t1)
+    moves: list[tuple[int, str]] = []
     for cat in sorted(set(cats_now) | set(cats_last)):
         n, b, avg = cats_now[cat], cats_last[cat], cats_term[cat] / weeks
-        if _is_notable(n, b) and _is_notable(n, avg):
+        if _is_notable(n, b) and (not term_total or _is_notable(n, avg)):
             word = "rose" if n > b else "fell"
-            out.append(
-                f"{category_label(cat)} flags {word} to {n}, from {b} last week "
-                f"(last term: {avg:.1f} a week)."
-            )
+            line = f"{category_label(cat)} flags {word} to {n}, from {b} last week"
+            line += f" (last term: {avg:.1f} a week)." if term_total else "."
+            moves.append((abs(n - b), line))
+    out += [line for _, line in sorted(moves, key=lambda m: -m[0])[:MAX_CATEGORY_CHANGES]]
     if not out:
         out.append("No notable change against last week or last term's weekly average.")
     return out

@@ -149,3 +149,50 @@ def test_two_workers_claiming_at_once_get_one_run(any_db: Database):
         db.dispose()
     assert errors == []
     assert len(won) == 1
+
+
+def _items(s, school_id: int, n: int, at: datetime, category: str = "abuse") -> None:
+    from review_queue.models import Post
+
+    for i in range(n):
+        post = Post(
+            school_id=school_id,
+            kind="x",
+            external_id=f"{at.isoformat()}-{category}-{i}",
+            created_at=at,
+            content_hash="0" * 64,
+            evidence_hash="0" * 64,
+        )
+        s.add(post)
+        s.flush()
+        s.add(
+            ReviewItem(
+                post_id=post.id,
+                school_id=school_id,
+                severity="medium",
+                severity_rank=2,
+                categories=[category],
+                created_at=at,
+            )
+        )
+
+
+def test_what_changed_says_first_week_then_names_a_real_rise(sqlite_db: Database, policy):
+    from review_queue.models import School
+
+    with sqlite_db.session_scope() as s:
+        school = School(slug="new", name="New School")
+        s.add(school)
+        s.flush()
+        _items(s, school.id, 4, NOW - timedelta(days=2))
+        first = build_digest(s, school.id, NOW, timezone=TZ, base_url="http://x", policy=policy)
+        assert first.changes == [
+            "This is the first week with flags in Gatepost, so there is nothing yet to compare it with."
+        ]
+        _items(s, school.id, 9, NOW + timedelta(days=5), "threat")
+        later = build_digest(
+            s, school.id, NOW + timedelta(days=7), timezone=TZ, base_url="http://x", policy=policy
+        )
+    assert later.changes[0] == "New flags are up: 9 this week against 4 the week before."
+    assert "Threat flags rose to 9, from 0 last week." in later.changes
+    assert not any("last term" in c for c in later.changes)  # nothing was watched last term
