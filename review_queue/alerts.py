@@ -47,6 +47,8 @@ class ClaimedAlert:
     categories: tuple[str, ...]
     severity: str
     flagged_at: datetime
+    # True once a webhook post has succeeded, so a retry for the email does not repeat it.
+    webhook_done: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ def claim_alerts(session: Session, now: datetime, school_id: int | None = None) 
             ReviewItem.categories,
             ReviewItem.severity,
             ReviewItem.created_at,
+            UrgentAlert.webhook_ok,
         )
         .join(ReviewItem, ReviewItem.id == UrgentAlert.item_id)
         .join(School, School.id == UrgentAlert.school_id)
@@ -132,8 +135,8 @@ def claim_alerts(session: Session, now: datetime, school_id: int | None = None) 
         .order_by(UrgentAlert.id)
     )
     return [
-        ClaimedAlert(a, i, slug, name, tuple(cats or ()), sev, created)
-        for a, i, slug, name, cats, sev, created in rows
+        ClaimedAlert(a, i, slug, name, tuple(cats or ()), sev, created, bool(hook))
+        for a, i, slug, name, cats, sev, created, hook in rows
     ]
 
 
@@ -161,12 +164,17 @@ def mark_sent(
     )
 
 
-def mark_failed(session: Session, alert_id: int, now: datetime, error: str) -> None:
+def mark_failed(
+    session: Session, alert_id: int, now: datetime, error: str, *, webhook_ok: bool | None = None
+) -> None:
     """Record why it failed (a code, not content) and free it to be retried shortly."""
+    values: dict[str, object] = {"claimed_until": now + RETRY_AFTER, "last_error": error[:200]}
+    if webhook_ok is not None:
+        values["webhook_ok"] = webhook_ok
     session.execute(
         update(UrgentAlert)
         .where(UrgentAlert.id == alert_id, UrgentAlert.sent_at.is_(None))
-        .values(claimed_until=now + RETRY_AFTER, last_error=error[:200])
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
 

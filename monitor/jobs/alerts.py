@@ -113,8 +113,8 @@ def send_owed_alerts(
             alert, base_url=settings.base_url, timezone=settings.timezone, out_of_hours=out_of_hours
         )
         error = None
-        webhook_ok: bool | None = None
-        if profile.contacts.webhook_url:
+        webhook_ok: bool | None = True if alert.webhook_done else None
+        if profile.contacts.webhook_url and not alert.webhook_done:
             webhook_ok = webhook(profile.contacts.webhook_url, message.webhook)
         if to:
             try:
@@ -146,7 +146,7 @@ def send_owed_alerts(
                     len(to),
                 )
             else:
-                alerts.mark_failed(session, alert.alert_id, clock(), error)
+                alerts.mark_failed(session, alert.alert_id, clock(), error, webhook_ok=webhook_ok)
                 log.warning(
                     "urgent alert %s for item %s not sent (%s); will retry",
                     alert.alert_id,

@@ -252,3 +252,22 @@ def test_a_judged_threat_goes_from_the_queue_to_one_alert(sqlite_db, tmp_path):
         assert _send(sqlite_db, settings, _profile(), datetime.now(UTC) + timedelta(minutes=2)) == 0
     assert len(server.messages) == 1
     assert THREAT_TEXT not in server.messages[0].as_string()
+
+
+def test_a_retry_for_the_email_does_not_post_the_webhook_again(sqlite_db, tmp_path):
+    _flag(sqlite_db, "threat", "urgent")
+    _Hook.received = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/hook"
+    try:
+        with SmtpServer() as server:
+            settings = _settings(tmp_path, sqlite_db, server)
+        assert _send(sqlite_db, settings, _profile(webhook=url), TUESDAY_10) == 0  # SMTP is down
+        with SmtpServer() as server:
+            settings = _settings(tmp_path, sqlite_db, server)
+            assert _send(sqlite_db, settings, _profile(webhook=url), TUESDAY_10 + timedelta(minutes=1)) == 1
+    finally:
+        httpd.shutdown()
+    assert len(_Hook.received) == 1
+    assert len(server.messages) == 1
