@@ -17,12 +17,15 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from atproto import Client, Session, SessionEvent
-from atproto_client import exceptions as atx
-from atproto_client.request import Request
+from typing import TYPE_CHECKING, Any
 
 from connectors.base import ConnectorError
+
+if TYPE_CHECKING:
+    from atproto import Client
+
+# atproto is imported inside the functions below: importing it costs about 0.7 s (its
+# generated async namespaces), and every `gatepost` command loads the registry.
 
 DEFAULT_API_BASE = "https://bsky.social"
 # Seconds per HTTP request.
@@ -35,6 +38,9 @@ _LOCK = threading.Lock()
 
 def make_client(handle: str, app_password: str, api_base: str | None, timeout: float | None = None) -> Client:
     """A logged-in client, reusing this process's session for the account when there is one."""
+    from atproto import Client, Session, SessionEvent
+    from atproto_client.request import Request
+
     base = (api_base or DEFAULT_API_BASE).rstrip("/")
     client = Client(base_url=base, request=Request(timeout=timeout or REQUEST_TIMEOUT_S))
     key = (base, handle)
@@ -61,6 +67,8 @@ def forget_session(handle: str, api_base: str | None) -> None:
 
 def session_was_refused(exc: ConnectorError) -> bool:
     """True when a reused session was turned away (expired or revoked), so logging in again may help."""
+    from atproto_client import exceptions as atx
+
     cause = exc.__cause__
     if isinstance(cause, atx.UnauthorizedError | atx.LoginRequiredError):
         return True
@@ -70,6 +78,8 @@ def session_was_refused(exc: ConnectorError) -> bool:
 @contextmanager
 def bluesky_errors(what: str) -> Iterator[None]:
     """Turn atproto errors raised inside into `ConnectorError`s (statuses and error names only)."""
+    from atproto_client import exceptions as atx
+
     try:
         yield
     except atx.RateLimitExceededError as exc:
@@ -94,7 +104,7 @@ def _status(exc: Exception) -> str:
     return str(getattr(response, "status_code", "")) or "no response"
 
 
-def _reset(exc: atx.RequestErrorBase) -> float | None:
+def _reset(exc: Any) -> float | None:
     headers = {k.lower(): v for k, v in (exc.response.headers if exc.response else {}).items()}
     try:
         return max(float(headers["ratelimit-reset"]) - time.time(), 1.0)

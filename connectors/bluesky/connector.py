@@ -13,9 +13,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
-from atproto import models
-from atproto_client.models.utils import get_model_as_dict
-
 from connectors import cursors
 from connectors.base import Batch, ConnectorError, Media, Post, SchoolQuery, SourceConfig
 from connectors.bluesky.client import bluesky_errors, forget_session, make_client, session_was_refused
@@ -115,7 +112,10 @@ class BlueskyConnector:
         raise AssertionError("unreachable")
 
 
-def _post(view: models.AppBskyFeedDefs.PostView) -> Post:
+def _post(view: Any) -> Post:
+    """A Post from an `app.bsky.feed.defs#postView` model."""
+    from atproto_client.models.utils import get_model_as_dict
+
     raw = get_model_as_dict(view)
     record = raw.get("record") or {}
     handle = view.author.handle
