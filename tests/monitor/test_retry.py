@@ -1,4 +1,4 @@
-"""The retry policy: jittered exponential backoff, rate limits waited exactly, permanent errors not retried."""
+"""The retry policy: jittered exponential backoff, rate limits waited exactly, permanent errors final."""
 
 from __future__ import annotations
 
