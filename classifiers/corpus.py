@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from classifiers import templates
+
 SEED = 20261122
 CORPUS_PATH = Path(__file__).parent / "data" / "corpus.jsonl"
 HELDOUT_PATH = Path(__file__).parent / "data" / "heldout.jsonl"
@@ -67,7 +69,20 @@ TOWNS = [
     "Ashby Fields", "Northwick", "Carrow Bridge", "Little Denby", "Westhaven", "Brackley Moor",
     "Stallingford", "Penhallow", "Eastmere", "Harwood Green", "Cobbleton", "Ferrybridge End",
 ]  # fmt: skip
-YEARS = ["Year 1", "Year 2", "Year 3", "Year 4", "Year 5", "Year 6", "Y3", "Y4", "yr 5", "yr6", "Reception", "Y2"]
+YEARS = [
+    "Year 1",
+    "Year 2",
+    "Year 3",
+    "Year 4",
+    "Year 5",
+    "Year 6",
+    "Y3",
+    "Y4",
+    "yr 5",
+    "yr6",
+    "Reception",
+    "Y2",
+]
 ROLES = [
     "the head", "the headteacher", "the deputy head", "the SENCo", "the head teacher",
     "the office lady", "the PE teacher", "the TA", "the chair of governors", "the caretaker",
@@ -90,7 +105,20 @@ GROUPS = [
     "Jews", "travellers", "Polish people", "women", "foreigners", "Asians", "refugees",
     "lesbians", "Romanians", "Pakistanis", "Catholics", "Africans", "Eastern Europeans", "Hindus",
 ]  # fmt: skip
-OWN = ["my DS", "my DD", "my son", "my daughter", "my lad", "my little girl", "DS", "DD", "my youngest", "my eldest", "DS1", "my boy"]
+OWN = [
+    "my DS",
+    "my DD",
+    "my son",
+    "my daughter",
+    "my lad",
+    "my little girl",
+    "DS",
+    "DD",
+    "my youngest",
+    "my eldest",
+    "DS1",
+    "my boy",
+]
 OTHER_CHILD_NOUN = ["boy", "girl", "kid", "lad", "child", "little girl", "little boy", "twins"]
 
 
@@ -146,7 +174,7 @@ ABUSE: list[T] = [
 THREAT: list[T] = [
     (("threat",), "I know where {staff} parks. Just saying.", ""),
     (("threat",), "{staff} better watch their back", ""),
-    (("threat", "abuse"), "if {staff} touches my kid again I'll [kill|batter|deck|smash] [her|him]", ""),
+    (("threat",), "if {staff} touches my kid again I'll [kill|batter|deck|smash] [her|him]", ""),
     (("threat",), "I'm going to [hurt|batter|sort out|deal with] {staff} [at pick up|tomorrow|after school|on Monday]", ""),
     (("threat",), "someone should [smash|key|torch|slash the tyres on] {staff}'s car", ""),
     (("threat",), "I'll be waiting for {staff} [at the gates|in the car park|outside] [tomorrow|at 3|after school]", ""),
@@ -369,6 +397,51 @@ GROUP_SINGULAR = {
     "Catholics": "Catholic", "Africans": "African", "Eastern Europeans": "Eastern European", "Hindus": "Hindu",
 }  # fmt: skip
 
+ABUSE += templates.MORE_ABUSE
+THREAT += templates.MORE_THREAT
+DEFAMATION += templates.MORE_DEFAMATION
+PUPIL_IMAGE += templates.MORE_PUPIL_IMAGE
+INDIVIDUAL_CHILD += templates.MORE_INDIVIDUAL_CHILD
+INCITEMENT += templates.MORE_INCITEMENT
+SECURITY += templates.MORE_SECURITY
+CRITICISM += templates.MORE_CRITICISM
+NEUTRAL += templates.MORE_NEUTRAL
+
+# Composed frames: (labels, subjects, claims, tails); the claim's index decides the split.
+COMPOSED: dict[str, tuple[tuple[str, ...], list[str], list[str], list[str]]] = {
+    "defamation-c": (
+        ("defamation",),
+        templates.DEFAMATION_SUBJECTS,
+        templates.DEFAMATION_CLAIMS,
+        templates.DEFAMATION_TAILS,
+    ),
+    "criticism-c": (
+        ("criticism",),
+        templates.CRITICISM_SUBJECTS,
+        templates.CRITICISM_CLAIMS,
+        templates.CRITICISM_TAILS,
+    ),
+    "identity-c": ((), templates.IDENTITY_SUBJECTS, templates.IDENTITY_PREDICATES, templates.IDENTITY_TAILS),
+    "self-identity-c": ((), [""], templates.SELF_IDENTITY, ["", ".", " 😊", "!"]),
+    "profanity-c": (
+        (),
+        ["", "", "omg ", "Honestly ", "lol "],
+        templates.HAPPY_PROFANITY,
+        ["", " 😂", "!", " lol", " x"],
+    ),
+    "counter-c": ((), templates.COUNTER_PREFIXES, templates.COUNTER_CORES, templates.COUNTER_SUFFIXES),
+    "negated-c": (
+        (),
+        ["", "", "Honestly, ", "Just so we're clear: ", "For the record, "],
+        templates.NEGATED_HATE,
+        ["", ".", "!", " 🙏"],
+    ),
+}
+COMPOSED_RENDERS = 12
+# Renders per claim: identity and counter-speech frames need many rows to outweigh the
+# public abusive tweets in which group names mostly appear.
+COMPOSED_RENDERS_BY_KIND = {"identity-c": 50, "self-identity-c": 40, "counter-c": 40, "negated-c": 40}
+
 ALL_TEMPLATES: dict[str, list[T]] = {
     "abuse": ABUSE, "threat": THREAT, "defamation": DEFAMATION, "pupil_image": PUPIL_IMAGE,
     "individual_child": INDIVIDUAL_CHILD, "incitement": INCITEMENT, "security": SECURITY,
@@ -479,10 +552,10 @@ def _render(template: str, rng: random.Random, v: _Vocab) -> tuple[str, dict[str
     def slot(m: re.Match[str]) -> str:
         name = m.group(1)
         if name == "insult":
-            return rng.choice(v.insults)
+            return str(rng.choice(v.insults))
         if name == "adj":
-            return rng.choice(v.adjs)
-        return slots.get(name, m.group(0))
+            return str(rng.choice(v.adjs))
+        return str(slots.get(name, m.group(0)))
 
     text = _SLOT_RE.sub(slot, text)
     return text, slots
@@ -532,8 +605,8 @@ def generate(seed: int = SEED) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     rows: list[dict[str, Any]] = []
     vocab = {False: _Vocab(False), True: _Vocab(True)}
-    for cat, templates in ALL_TEMPLATES.items():
-        for i, (labels, template, media) in enumerate(templates):
+    for cat, frames in ALL_TEMPLATES.items():
+        for i, (labels, template, media) in enumerate(frames):
             split = "heldout" if i % 4 == 3 else ("val" if i % 8 == 2 else "train")
             v = vocab[split == "heldout"]
             n = RENDERS_PER_TEMPLATE[split]
@@ -560,9 +633,28 @@ def generate(seed: int = SEED) -> list[dict[str, Any]]:
                         "split": split,
                     }
                 )
+    for cat, (labels, subjects, claims, tails) in COMPOSED.items():
+        for i, claim in enumerate(claims):
+            split = "heldout" if i % 4 == 3 else ("val" if i % 8 == 2 else "train")
+            v = vocab[split == "heldout"]
+            joiner = "" if cat == "counter-c" else " "
+            for _ in range(COMPOSED_RENDERS_BY_KIND.get(cat, COMPOSED_RENDERS)):
+                text, _slots = _render(
+                    (rng.choice(subjects) + joiner + claim).strip() + rng.choice(tails), rng, v
+                )
+                text = _style(text, rng, v.openers, v.closers)
+                rows.append(
+                    {
+                        "text": text,
+                        "media": [],
+                        "labels": list(labels),
+                        "template": f"{cat}/{i}",
+                        "split": split,
+                    }
+                )
     for split in ("train", "val", "heldout"):
         part = [r for r in rows if r["split"] == split]
-        rows.extend(_combine(part, rng, len(part) // 8))
+        rows.extend(_combine(part, rng, len(part) // 10))
     rng.shuffle(rows)
     for n, r in enumerate(rows):
         r["id"] = f"gp-{n:05d}"

@@ -60,7 +60,7 @@ def make_vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
         alternate_sign=False,
         norm=None,
         lowercase=False,  # the text is already normalised and lower-cased
-        token_pattern=r"(?u)\b\w+\b|[^\w\s]",
+        token_pattern=r"(?u)\b\w+\b|[^\w\s]",  # noqa: S106 (a regex, not a password)
     )
     char = HashingVectorizer(
         n_features=CHAR_FEATURES,
@@ -105,18 +105,18 @@ class TextModel:
 
     # -- features ------------------------------------------------------------------------
     def features(self, texts: Sequence[str], rule_feats: Sequence[Sequence[float]]) -> sp.csr_matrix:
-        return featurise(
-            texts, rule_feats, self.word_vec, self.char_vec, self.word_tfidf, self.char_tfidf
-        )
+        return featurise(texts, rule_feats, self.word_vec, self.char_vec, self.word_tfidf, self.char_tfidf)
 
     def decision(self, x: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(x @ self._coef.T) + self._intercept
+        out: np.ndarray = np.asarray(x @ self._coef.T) + self._intercept
+        return out
 
     def scores(self, x: sp.csr_matrix) -> np.ndarray:
         """Calibrated probabilities, shape (n_posts, n_labels)."""
         d = self.decision(x)
         z = d * self._platt[:, 0] + self._platt[:, 1]
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+        probs: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+        return probs
 
     def word_contributions(self, label: str, tokens: Sequence[str]) -> np.ndarray:
         """How much each single token pushes `label` up (for evidence on model-only flags)."""

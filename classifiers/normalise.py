@@ -59,18 +59,147 @@ _MASK_CHARS = frozenset("*#_.%?-")
 # verbs.  A disguised token is only rewritten when it resolves to one of these, so that
 # `Y4`, `5pm` and `3rd` are left alone.
 WATCH_WORDS: frozenset[str] = frozenset(
-    """
-    fuck fucking fucker fucked fuckin fuk fck shit shite shitty bullshit crap cunt cunts twat twats
-    prick pricks dick dickhead dickheads knob knobhead bellend wanker wankers wank tosser tossers
-    bastard bastards bitch bitches bitchy slag slags slut sluts whore whores hoe hoes arse arsehole
-    arseholes ass asshole assholes piss pissed bollocks bloody damn hell idiot idiots moron morons
-    stupid retard retarded retards spastic spaz mong mongs pikey pikeys chav chavs scum scumbag
-    scumbags loser losers freak freaks ugly fat pathetic useless incompetent disgusting vile evil
-    liar liars paedo paedophile pedo pedophile nonce nonces groomer predator cow cows witch
-    kill killing killed murder stab stabbing shoot shooting hurt beat batter smash burn bomb die dead
-    rape raped punch slap strangle hang torch attack
-    hate hater hating nigger nigga niggas faggot fag fags dyke tranny kike paki pakis gyppo spic wog
-    """.split()
+    [
+        "fuck",
+        "fucking",
+        "fucker",
+        "fucked",
+        "fuckin",
+        "fuk",
+        "fck",
+        "shit",
+        "shite",
+        "shitty",
+        "bullshit",
+        "crap",
+        "cunt",
+        "cunts",
+        "twat",
+        "twats",
+        "prick",
+        "pricks",
+        "dick",
+        "dickhead",
+        "dickheads",
+        "knob",
+        "knobhead",
+        "bellend",
+        "wanker",
+        "wankers",
+        "wank",
+        "tosser",
+        "tossers",
+        "bastard",
+        "bastards",
+        "bitch",
+        "bitches",
+        "bitchy",
+        "slag",
+        "slags",
+        "slut",
+        "sluts",
+        "whore",
+        "whores",
+        "hoe",
+        "hoes",
+        "arse",
+        "arsehole",
+        "arseholes",
+        "ass",
+        "asshole",
+        "assholes",
+        "piss",
+        "pissed",
+        "bollocks",
+        "bloody",
+        "damn",
+        "hell",
+        "idiot",
+        "idiots",
+        "moron",
+        "morons",
+        "stupid",
+        "retard",
+        "retarded",
+        "retards",
+        "spastic",
+        "spaz",
+        "mong",
+        "mongs",
+        "pikey",
+        "pikeys",
+        "chav",
+        "chavs",
+        "scum",
+        "scumbag",
+        "scumbags",
+        "loser",
+        "losers",
+        "freak",
+        "freaks",
+        "ugly",
+        "fat",
+        "pathetic",
+        "useless",
+        "incompetent",
+        "disgusting",
+        "vile",
+        "evil",
+        "liar",
+        "liars",
+        "paedo",
+        "paedophile",
+        "pedo",
+        "pedophile",
+        "nonce",
+        "nonces",
+        "groomer",
+        "predator",
+        "cow",
+        "cows",
+        "witch",
+        "kill",
+        "killing",
+        "killed",
+        "murder",
+        "stab",
+        "stabbing",
+        "shoot",
+        "shooting",
+        "hurt",
+        "beat",
+        "batter",
+        "smash",
+        "burn",
+        "bomb",
+        "die",
+        "dead",
+        "rape",
+        "raped",
+        "punch",
+        "slap",
+        "strangle",
+        "hang",
+        "torch",
+        "attack",
+        "hate",
+        "hater",
+        "hating",
+        "nigger",
+        "nigga",
+        "niggas",
+        "faggot",
+        "fag",
+        "fags",
+        "dyke",
+        "tranny",
+        "kike",
+        "paki",
+        "pakis",
+        "gyppo",
+        "spic",
+        "wog",
+    ]
 )
 _WATCH_BY_LEN: dict[int, tuple[str, ...]] = {}
 for _w in WATCH_WORDS:
@@ -81,6 +210,7 @@ _TOKEN_RE = re.compile(r"[^\s]+")
 # Three or more single letters separated by one space, dot, dash or underscore: "f u c k".
 _SPACED_RE = re.compile(r"(?<![^\W\d_])(?:[a-z][ ._\-]){2,}[a-z](?![^\W\d_])")
 _REPEAT_RE = re.compile(r"([a-z])\1{2,}")
+_SPACES_RE = re.compile(r"\s{2,}|[\t\r\n\f\v]")
 _EDGE_PUNCT = "\"'()[]{}<>,;:?.!…“”‘’"
 
 
@@ -204,10 +334,29 @@ def _disguised_edits(text: str) -> list[tuple[int, int, str]]:
 def _spaced_edits(text: str) -> list[tuple[int, int, str]]:
     edits: list[tuple[int, int, str]] = []
     for m in _SPACED_RE.finditer(text):
+        start = m.start()
         letters = m.group()[::2]
+        # "a f u c k": the leading "a" or "i" is a word of its own, not part of the disguise.
+        if (
+            letters[0] in "ai"
+            and len(letters) > 4
+            and letters[1:] not in WATCH_WORDS
+            and letters not in WATCH_WORDS
+        ):
+            start += 2
+            letters = letters[1:]
+        elif letters[0] in "ai" and letters[1:] in WATCH_WORDS:
+            start += 2
+            letters = letters[1:]
         if len(letters) >= 4 or letters in WATCH_WORDS:
-            edits.append((m.start(), m.end(), letters))
+            edits.append((start, m.end(), letters))
     return edits
+
+
+def _space_edits(text: str) -> list[tuple[int, int, str]]:
+    # Runs of whitespace become one space: spaCy makes a token of extra whitespace,
+    # which would break a Matcher pattern in two.
+    return [(m.start(), m.end(), " ") for m in _SPACES_RE.finditer(text)]
 
 
 def _repeat_edits(text: str) -> list[tuple[int, int, str]]:
@@ -236,6 +385,6 @@ def normalise(text: str) -> Normalised:
             starts.extend([i] * len(f))
             ends.extend([i + 1] * len(f))
         folded = "".join(chars)
-    for step in (_spaced_edits, _disguised_edits, _repeat_edits):
+    for step in (_space_edits, _spaced_edits, _disguised_edits, _repeat_edits):
         folded, starts, ends = _apply(folded, starts, ends, step(folded))
     return Normalised(folded, starts, ends, original_length)

@@ -31,22 +31,23 @@ from classifiers.base import (
 )
 from classifiers.model import MODEL_PATH, TextModel, load_model
 from classifiers.normalise import Normalised, normalise
-from classifiers.rules import RuleAnnotator, RuleHit, media_features
+from classifiers.rules import FEATURE_NAMES, RuleAnnotator, RuleHit, media_features
 
 DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "config" / "policy.toml"
 
 # Rule labels that explain a category's flag, in order of preference.
 EVIDENCE_RULES: dict[str, tuple[str, ...]] = {
-    "threat": ("THREAT", "THREAT_VEILED"),
+    "threat": ("THREAT_STRONG", "THREAT", "THREAT_VEILED"),
     "incitement": ("INCITEMENT", "OFSTED"),
     "security": ("SECURITY_CODE", "SECURITY"),
     "individual_child": ("CHILD_REF",),
     "pupil_image": ("PHOTO",),
     "abuse": (),
-    "defamation": (),
+    "defamation": ("ALLEGATION",),
 }
 RULE_REASONS: dict[str, str] = {
     "THREAT": "threatening wording",
+    "THREAT_STRONG": "threat of harm aimed at a person or group",
     "THREAT_VEILED": "veiled threat",
     "INCITEMENT": "urges others to act against the school or staff",
     "OFSTED": "threat to go to an outside body",
@@ -55,15 +56,82 @@ RULE_REASONS: dict[str, str] = {
     "CHILD_REF": "refers to an identifiable child",
     "PHOTO": "refers to a photo or video",
     "STAFF": "names a member of staff",
+    "ALLEGATION": "states a damaging allegation",
 }
+# Rule matches strong enough to flag a category on their own (recall first for threats and
+# security), unless the match is negated or the post quotes it to condemn it.
+RULE_FLOORS: dict[str, str] = {"THREAT_STRONG": "threat", "SECURITY_CODE": "security"}
+# A negation this many characters before a strong match cancels its floor ("no one should be shot").
+NEGATION_WINDOW = 24
+_COUNTER_INDEX = FEATURE_NAMES.index("counter_speech")
 # Words that carry a model-only flag must push the score at least this much to be shown.
 MIN_TOKEN_CONTRIBUTION = 0.05
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 # Words too common to explain anything on their own.
 _STOPWORDS = frozenset(
-    "a an the is are was were be been am i me my you your he she him her it its we us our they them their "
-    "and or but so of to in on at for with as by from that this these those there here not no do does did "
-    "have has had will would can could should just".split()
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "i",
+        "me",
+        "my",
+        "you",
+        "your",
+        "he",
+        "she",
+        "him",
+        "her",
+        "it",
+        "its",
+        "we",
+        "us",
+        "our",
+        "they",
+        "them",
+        "their",
+        "and",
+        "or",
+        "but",
+        "so",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "as",
+        "by",
+        "from",
+        "that",
+        "this",
+        "these",
+        "those",
+        "there",
+        "here",
+        "not",
+        "no",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "just",
+    ]
 )
 
 
@@ -86,7 +154,9 @@ def load_policy(path: Path | None = None) -> tuple[dict[str, CategoryPolicy], di
         section = cats.get(name)
         if not isinstance(section, dict):
             raise ClassifierError(f"policy file {path} has no [categories.{name}] section")
-        policy[name] = CategoryPolicy(str(section.get("severity", "medium")), float(section.get("threshold", 0.5)))
+        policy[name] = CategoryPolicy(
+            str(section.get("severity", "medium")), float(section.get("threshold", 0.5))
+        )
     ranks = {str(k): int(v) for k, v in data.get("severities", {}).items()}
     ranks.setdefault("none", 0)
     return policy, ranks
@@ -107,9 +177,7 @@ class Prepared:
     features: tuple[float, ...]
 
 
-def prepare(
-    annotator: RuleAnnotator, items: Sequence[tuple[str, Sequence[MediaInfo]]]
-) -> list[Prepared]:
+def prepare(annotator: RuleAnnotator, items: Sequence[tuple[str, Sequence[MediaInfo]]]) -> list[Prepared]:
     """Normalise and annotate a batch; shared by training and classification so both see the same features."""
     norms = [normalise(text if isinstance(text, str) else "") for text, _ in items]
     media_feats = [media_features(media) for _, media in items]
@@ -155,12 +223,29 @@ class Pipeline:
         scores = self.model.scores(x)
         results: list[Classification] = []
         for p, (text, media), row in zip(prepared, safe_items, scores, strict=True):
-            results.append(self._decide(p, text, media, {lab: float(s) for lab, s in zip(self.model.labels, row, strict=True)}))
+            results.append(
+                self._decide(
+                    p, text, media, {lab: float(s) for lab, s in zip(self.model.labels, row, strict=True)}
+                )
+            )
         return results
+
+    def _apply_rule_floors(self, p: Prepared, scores: dict[str, float]) -> None:
+        if p.features[_COUNTER_INDEX]:
+            return
+        negations = [h.end for h in p.hits if h.label == "NEGATION"]
+        for hit in p.hits:
+            category = RULE_FLOORS.get(hit.label)
+            if category is None or category not in scores:
+                continue
+            if any(hit.start - NEGATION_WINDOW <= n <= hit.start for n in negations):
+                continue
+            scores[category] = max(scores[category], min(1.0, self.thresholds.get(category, 0.5) + 0.05))
 
     def _decide(
         self, p: Prepared, text: str, media: Sequence[MediaInfo], scores: dict[str, float]
     ) -> Classification:
+        self._apply_rule_floors(p, scores)
         flags = tuple(c for c in CATEGORIES if scores.get(c, 0.0) >= self.thresholds.get(c, 1.1))
         recognised = tuple(
             c for c in NON_FLAG_CATEGORIES if scores.get(c, 0.0) >= self.thresholds.get(c, 1.1)
@@ -172,7 +257,14 @@ class Pipeline:
                 severity = sev
         evidence: list[Evidence] = []
         for c in flags:
-            evidence.extend(self._evidence(c, p, text, media, scores[c]))
+            for ev in self._evidence(c, p, text, media, scores[c]):
+                # A span inside one already shown for the same category adds nothing.
+                if any(
+                    e.category == ev.category and e.start <= ev.start and ev.end <= e.end and e.end > e.start
+                    for e in evidence
+                ):
+                    continue
+                evidence.append(ev)
         cat_scores = {c: round(scores.get(c, 0.0), 4) for c in (*CATEGORIES, *NON_FLAG_CATEGORIES)}
         return Classification(
             flags=flags,

@@ -38,32 +38,194 @@ ROLE_PHRASES = (
 
 # A general, bundled gazetteer of common UK first names (not tied to any school).
 FIRST_NAMES = frozenset(
-    """
-    oliver george harry noah jack leo arthur muhammad oscar charlie jacob thomas henry freddie
-    alfie theo william theodore archie joshua alexander james isaac edward lucas tommy finley max
-    logan ethan mohammed teddy benjamin arlo joseph sebastian harrison elijah adam daniel samuel
-    louie mason reuben albert rory jude hugo ronnie toby dylan riley jaxon ezra hunter frankie
-    olivia amelia isla ava mia ivy lily isabella rosie sophia grace willow freya florence emily
-    ella poppy evie elsie charlotte evelyn sienna daisy phoebe sophie harper millie ruby alice
-    matilda maya sofia emilia isabelle jessica esme eva bonnie layla lucy hallie aria chloe
-    erin holly ellie lola nancy thea maisie kayden jayden tyler kai bailey connor liam callum
-    kyle brandon reece kian jake declan bradley jordan courtney chantelle jade kayleigh shannon
-    leah megan paige amber tia skye demi keira nevaeh jasmine aisha zara fatima amira hafsa
-    yusuf ibrahim ayaan zayn aarav arjun priya anaya kacper zofia oskar maja lena milan nikola
-    """.split()
+    [
+        "oliver",
+        "george",
+        "harry",
+        "noah",
+        "jack",
+        "leo",
+        "arthur",
+        "muhammad",
+        "oscar",
+        "charlie",
+        "jacob",
+        "thomas",
+        "henry",
+        "freddie",
+        "alfie",
+        "theo",
+        "william",
+        "theodore",
+        "archie",
+        "joshua",
+        "alexander",
+        "james",
+        "isaac",
+        "edward",
+        "lucas",
+        "tommy",
+        "finley",
+        "max",
+        "logan",
+        "ethan",
+        "mohammed",
+        "teddy",
+        "benjamin",
+        "arlo",
+        "joseph",
+        "sebastian",
+        "harrison",
+        "elijah",
+        "adam",
+        "daniel",
+        "samuel",
+        "louie",
+        "mason",
+        "reuben",
+        "albert",
+        "rory",
+        "jude",
+        "hugo",
+        "ronnie",
+        "toby",
+        "dylan",
+        "riley",
+        "jaxon",
+        "ezra",
+        "hunter",
+        "frankie",
+        "olivia",
+        "amelia",
+        "isla",
+        "ava",
+        "mia",
+        "ivy",
+        "lily",
+        "isabella",
+        "rosie",
+        "sophia",
+        "grace",
+        "willow",
+        "freya",
+        "florence",
+        "emily",
+        "ella",
+        "poppy",
+        "evie",
+        "elsie",
+        "charlotte",
+        "evelyn",
+        "sienna",
+        "daisy",
+        "phoebe",
+        "sophie",
+        "harper",
+        "millie",
+        "ruby",
+        "alice",
+        "matilda",
+        "maya",
+        "sofia",
+        "emilia",
+        "isabelle",
+        "jessica",
+        "esme",
+        "eva",
+        "bonnie",
+        "layla",
+        "lucy",
+        "hallie",
+        "aria",
+        "chloe",
+        "erin",
+        "holly",
+        "ellie",
+        "lola",
+        "nancy",
+        "thea",
+        "maisie",
+        "kayden",
+        "jayden",
+        "tyler",
+        "kai",
+        "bailey",
+        "connor",
+        "liam",
+        "callum",
+        "kyle",
+        "brandon",
+        "reece",
+        "kian",
+        "jake",
+        "declan",
+        "bradley",
+        "jordan",
+        "courtney",
+        "chantelle",
+        "jade",
+        "kayleigh",
+        "shannon",
+        "leah",
+        "megan",
+        "paige",
+        "amber",
+        "tia",
+        "skye",
+        "demi",
+        "keira",
+        "nevaeh",
+        "jasmine",
+        "aisha",
+        "zara",
+        "fatima",
+        "amira",
+        "hafsa",
+        "yusuf",
+        "ibrahim",
+        "ayaan",
+        "zayn",
+        "aarav",
+        "arjun",
+        "priya",
+        "anaya",
+        "kacper",
+        "zofia",
+        "oskar",
+        "maja",
+        "lena",
+        "milan",
+        "nikola",
+    ]
 )
 
 THREAT_VERBS = (
     "kill", "hurt", "stab", "batter", "smash", "beat", "punch", "slap", "burn", "torch", "shoot",
     "strangle", "knife", "glass", "deck", "lamp", "floor", "end", "finish", "destroy", "sort",
     "ruin", "bury", "break", "hang", "murder", "attack", "get", "find", "teach", "wreck", "bomb",
+    "slaughter", "massacre", "exterminate", "execute", "behead", "torture", "rape", "harm", "butcher",
+    "cut", "poison", "drown", "gas", "lynch", "eliminate", "eradicate", "annihilate", "wipe", "maim",
 )  # fmt: skip
 THREAT_PASSIVE = (
     "killed", "shot", "hanged", "hung", "stabbed", "beaten", "battered", "burned", "burnt",
     "hurt", "strangled", "murdered", "executed", "gassed", "lynched", "exterminated", "wiped",
     "eradicated", "punished", "attacked", "dealt", "sorted", "removed", "destroyed", "deported",
 )  # fmt: skip
-FUTURE_MARKERS = ("gonna", "will", "'ll", "ll", "going", "want", "wanna", "gunna", "shall", "gon", "gna")
+# Verbs of violence: with a person as object they are a threat whatever the context.
+VIOLENT_VERBS = (
+    "kill", "hurt", "stab", "batter", "punch", "slap", "torch", "shoot", "strangle", "murder", "attack",
+    "bomb", "slaughter", "massacre", "exterminate", "execute", "behead", "torture", "rape", "harm",
+    "butcher", "poison", "drown", "gas", "lynch", "maim", "knife", "glass", "deck", "lamp", "burn",
+)  # fmt: skip
+PERSON_NOUNS = (
+    "teacher", "teachers", "head", "headteacher", "kid", "kids", "child", "children", "boy", "boys", "girl",
+    "girls", "man", "men", "woman", "women", "people", "staff", "parents", "parent", "mum", "dad", "family",
+    "bitch", "bastard", "cow", "twat", "cunt", "prick", "lot", "person", "one", "ones", "next",
+)  # fmt: skip
+FUTURE_MARKERS = (
+    "gonna", "will", "'ll", "ll", "going", "want", "wanna", "gunna", "shall", "gon", "gna", "'d", "would",
+    "plan", "planning", "intend", "ready", "about", "wait", "let", "gotta", "must",
+)  # fmt: skip
 PHOTO_WORDS = (
     "photo", "photos", "pic", "pics", "picture", "pictures", "video", "videos", "vid", "vids",
     "clip", "footage", "filmed", "snap", "snapped", "screenshot", "selfie", "recorded", "camera",
@@ -81,6 +243,44 @@ FEATURE_NAMES: tuple[str, ...] = (
     "other_child", "threat", "threat_veiled", "threat_group", "incitement", "ofsted",
     "security", "security_code", "photo_word", "second_person", "negation", "quote",
     "has_image", "has_video", "faces_unknown", "faces_one", "faces_many", "question",
+    "allegation", "assertion", "opinion", "identity", "hate_verb", "warm_verb", "counter_speech",
+    "insult", "directed_insult",
+)  # fmt: skip
+
+# A general lexicon of British and common English insults (not tied to the corpus).
+INSULT_WORDS = (
+    "idiot", "idiots", "moron", "morons", "cretin", "imbecile", "halfwit", "numpty", "muppet", "pillock", "plonker",
+    "prat", "twat", "twats", "tosser", "wanker", "bellend", "knob", "knobhead", "dickhead", "prick", "cunt", "cow",
+    "cows", "bitch", "bitches", "slag", "slags", "slut", "whore", "skank", "slapper", "hag", "hags", "witch", "pig",
+    "pigs", "scum", "scumbag", "scumbags", "lowlife", "lowlifes", "parasite", "parasites", "vermin", "filth",
+    "trash", "rat", "rats", "snake", "snakes", "loser", "losers", "clown", "clowns", "joke", "disgrace",
+    "embarrassment", "useless", "pathetic", "thick", "stupid", "dumb", "gormless", "brainless", "braindead",
+    "incompetent", "clueless", "spineless", "vile", "disgusting", "rancid", "nasty", "ugly", "fat", "lazy",
+    "arsehole", "asshole", "bastard", "git", "gobshite", "weapon", "melt", "jobsworth", "cockroach", "cockroaches",
+    "animals", "subhuman", "retard", "retarded", "spastic", "mong", "freak", "psycho", "nutter", "troll", "dog",
+    "junkie", "crackhead", "dosser", "tramp", "chav", "pikey", "worthless", "abomination", "waste",
+)  # fmt: skip
+
+ALLEGATION_WORDS = (
+    "stealing", "stole", "steals", "stolen", "nicked", "nicking", "nicks", "fraud", "fraudster", "embezzled",
+    "embezzling", "embezzles", "fiddled", "fiddles", "fiddling", "forged", "forges", "faked", "fakes",
+    "falsified", "falsifying", "affair", "arrested", "convicted", "criminal", "sacked", "struck", "drunk",
+    "cocaine", "dealing", "dealer", "bribes", "bribed", "backhanders", "pockets", "pocketed", "pocketing",
+    "lied", "lies", "covered", "covers", "hushed", "assaulted", "abuses", "abused", "abuser", "investigation",
+    "investigated", "perjury", "shoplifter", "thief", "thieves", "rigged", "doctored", "cheated", "cheats",
+    "shagging", "sleeping", "paedo", "paedophile", "nonce", "groomer", "grooming", "alcoholic", "smacked",
+    "hits", "racist", "off-rolls", "predator", "offender", "record", "fired", "disappeared",
+)  # fmt: skip
+IDENTITY_WORDS = (
+    "women", "woman", "muslims", "muslim", "islam", "gay", "gays", "lesbian", "lesbians", "trans", "transgender",
+    "black", "blacks", "disabled", "jews", "jew", "jewish", "immigrants", "immigrant", "refugees", "refugee",
+    "foreigners", "asians", "asian", "travellers", "gypsies", "polish", "romanians", "pakistanis", "africans",
+    "hindus", "catholics", "homosexuals", "queers", "migrants", "girls", "females", "blacks",
+)  # fmt: skip
+# Counter-speech and reporting words: a post that quotes hate in order to condemn it.
+COUNTER_WORDS = (
+    "report", "reported", "reporting", "unacceptable", "wrong", "okay", "ok", "stop", "condemn", "challenge",
+    "disgusting", "shocking", "hateful", "bigot", "bigoted", "racist", "racism", "stand", "against", "block",
 )  # fmt: skip
 
 
@@ -172,6 +372,67 @@ class RuleAnnotator:
                 [{"LOWER": {"IN": ["death", "die", "dead"]}}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": ["all", "every", "them"]}}],
             ],
         )  # fmt: skip
+        target = {
+            "LOWER": {
+                "IN": [
+                    "him",
+                    "her",
+                    "them",
+                    "you",
+                    "u",
+                    "ya",
+                    "all",
+                    "every",
+                    "each",
+                    "any",
+                    "those",
+                    "these",
+                    "that",
+                    "some",
+                    "people",
+                    "everyone",
+                    "everybody",
+                    *IDENTITY_WORDS,
+                ]
+            }
+        }
+        strong_verb = {"LOWER": {"IN": list(VIOLENT_VERBS)}}
+        determiner = {
+            "LOWER": {
+                "IN": [
+                    "the",
+                    "a",
+                    "an",
+                    "some",
+                    "those",
+                    "these",
+                    "that",
+                    "this",
+                    "your",
+                    "his",
+                    "her",
+                    "their",
+                ]
+            }
+        }
+        person_noun = {"LOWER": {"IN": [*PERSON_NOUNS, *IDENTITY_WORDS]}}
+        # Strong threats: a harm verb aimed at a person or a group.  The pipeline treats
+        # these as enough to flag `threat` on their own (recall first), unless negated or quoted.
+        m.add(
+            "THREAT_STRONG",
+            [
+                [fut, {"OP": "?"}, {"LOWER": "to", "OP": "?"}, {"OP": "?"}, strong_verb, target],
+                [fut, {"OP": "?"}, {"LOWER": "to", "OP": "?"}, {"OP": "?"}, strong_verb, determiner, {"OP": "?"}, person_noun],
+                [{"LOWER": {"IN": ["should", "must", "need", "needs", "deserve", "deserves", "ought", "will"]}}, {"LOWER": {"IN": ["to", "all", "just", "all"]}, "OP": "*"}, {"LOWER": {"IN": ["die", "burn", "suffer", "hang"]}}],
+                [verb, {"LOWER": {"IN": ["all", "every", "each"]}}],
+                [{"LOWER": {"IN": ["should", "must", "need", "needs", "ought", "deserve", "deserves"]}}, {"LOWER": {"IN": ["to", "all", "just"]}, "OP": "*"}, {"LOWER": {"IN": ["be", "get"]}}, {"LOWER": {"IN": list(THREAT_PASSIVE)}}],
+                [{"LOWER": {"IN": ["deserve", "deserves"]}}, {"LOWER": "to"}, {"LOWER": {"IN": ["die", "suffer", "burn", "hang"]}}],
+                [{"LOWER": "death"}, {"LOWER": "to"}],
+                [{"LOWER": {"IN": ["know", "found"]}}, {"LOWER": "where"}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["lives", "live", "parks", "park", "sleeps"]}}],
+                [{"LOWER": {"IN": ["ur", "you're", "youre"]}}, {"LOWER": "dead"}],
+                [{"LOWER": "you"}, {"LOWER": "are"}, {"LOWER": "dead"}],
+            ],
+        )  # fmt: skip
         m.add(
             "THREAT_VEILED",
             [
@@ -193,24 +454,92 @@ class RuleAnnotator:
             [
                 [{"LOWER": {"IN": ["everyone", "everybody", "parents", "all", "we", "let's", "lets", "y'all"]}}, {"OP": "?"}, {"LOWER": {"IN": ["should", "need", "needs", "must", "to", "gotta", "go"]}, "OP": "?"}, {"LOWER": {"IN": ["complain", "email", "write", "report", "ring", "phone", "boycott", "flood", "bombard", "contact", "sign", "share", "join", "demand", "protest", "tag"]}}],
                 [{"LOWER": {"IN": ["sign", "share", "retweet", "rt"]}}, {"LOWER": {"IN": ["the", "this", "my", "our"]}}, {"LOWER": {"IN": ["petition", "post", "page", "thread"]}, "OP": "?"}],
-                [{"LOWER": {"IN": ["get", "getting"]}}, {"OP": "?"}, {"LOWER": {"IN": ["sacked", "fired", "removed", "struck", "suspended", "out"]}}],
+                [{"LOWER": {"IN": ["get", "getting", "have", "want"]}}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["sacked", "fired", "removed", "struck", "suspended", "out", "gone", "exposed", "named"]}}],
+                [{"LOWER": {"IN": ["until", "till", "unless"]}}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["resigns", "resign", "goes", "gone", "sacked", "leaves", "apologises", "apologizes", "backs"]}}],
+                [{"LOWER": {"IN": ["boycott", "protest", "petition", "campaign", "demo", "rally", "strike"]}}],
+                [{"LOWER": {"IN": ["complain", "email", "write", "report", "ring", "contact", "tell"]}}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["ofsted", "council", "trust", "papers", "press", "governors", "la", "mp"]}}],
+                [{"LOWER": {"IN": ["if", "when"]}}, {"LOWER": {"IN": ["enough", "all", "more"]}}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["complain", "write", "email", "us"]}}],
+                [{"LOWER": {"IN": ["1", "one", "bad", "negative"]}}, {"LOWER": {"IN": ["star", "*"]}, "OP": "?"}, {"LOWER": {"IN": ["review", "reviews", "rating"]}}],
                 [{"LOWER": {"IN": ["going", "go", "goin", "straight"]}}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": ["public", "press", "papers", "paper", "media", "bbc", "echo"]}}],
                 [{"LOWER": {"IN": ["unless", "until", "or", "otherwise"]}}, {"OP": "*"}, {"LOWER": {"IN": ["ofsted", "papers", "press", "facebook", "everyone"]}}],
                 [{"LOWER": {"IN": ["spread", "share", "pass"]}}, {"LOWER": {"IN": ["the", "this", "it"]}, "OP": "?"}, {"LOWER": {"IN": ["word", "around", "far", "widely", "on"]}}],
             ],
         )  # fmt: skip
-        m.add("OFSTED", [[{"LOWER": {"IN": ["ofsted", "ofstead", "offsted", "lado", "dfe", "council", "mp"]}}]])
+        m.add(
+            "OFSTED", [[{"LOWER": {"IN": ["ofsted", "ofstead", "offsted", "lado", "dfe", "council", "mp"]}}]]
+        )
         m.add(
             "SECURITY",
             [
                 [{"LOWER": {"IN": ["door", "gate", "keypad", "entry", "pin", "access", "lock", "alarm", "fob"]}}, {"LOWER": {"IN": ["code", "codes", "number", "pin"]}}],
-                [{"LOWER": {"IN": ["gate", "gates", "door", "doors", "fence", "window", "entrance", "buzzer", "lock"]}}, {"OP": "?"}, {"LOWER": {"IN": ["open", "unlocked", "broken", "propped", "gap", "hole", "wide", "unmanned", "ajar"]}}],
+                [{"LOWER": {"IN": ["gate", "gates", "door", "doors", "fence", "window", "entrance", "buzzer", "lock", "exit", "exits", "locks", "cctv", "camera", "alarm", "wall"]}}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["open", "unlocked", "broken", "propped", "gap", "hole", "wide", "unmanned", "ajar", "fake", "wedged", "lock", "off"]}}],
+                [{"LOWER": {"IN": ["leave", "leaves", "left", "leaving", "keep", "keeps", "kept"]}}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["open", "unlocked", "propped", "wedged", "ajar"]}}],
+                [{"LOWER": {"IN": ["climb", "hop", "jump", "get"]}}, {"LOWER": {"IN": ["over", "through", "under"]}}, {"OP": "?"}, {"LOWER": {"IN": ["fence", "wall", "gate", "hedge"]}}],
                 [{"LOWER": {"IN": ["walk", "wander", "stroll", "get", "got"]}}, {"LOWER": {"IN": ["straight", "right"]}, "OP": "?"}, {"LOWER": {"IN": ["in", "into", "through"]}}],
                 [{"LOWER": {"IN": ["picked", "collected", "collect", "collects", "collecting", "pickup", "pick"]}}, {"LOWER": "up", "OP": "?"}, {"LOWER": {"IN": ["by", "from", "at"]}}],
                 [{"LOWER": {"IN": ["nobody", "noone", "no"]}}, {"LOWER": "one", "OP": "?"}, {"LOWER": {"IN": ["checks", "checking", "watches", "watching", "signs", "on"]}}],
             ],
         )  # fmt: skip
-        m.add("SECURITY_CODE", [[{"LOWER": {"IN": ["code", "pin", "combination", "combo"]}}, {"OP": "?"}, {"OP": "?"}, {"SHAPE": {"IN": ["dddd", "ddd", "dd", "d"]}}]])
+        m.add("ALLEGATION", [[{"LOWER": {"IN": list(ALLEGATION_WORDS)}}]])
+        m.add(
+            "ASSERTION",
+            [
+                [{"LOWER": {"IN": ["fact", "facts", "true", "100", "100%", "confirmed", "proof", "proven"]}}],
+                [{"LOWER": {"IN": ["everyone", "everybody", "whole"]}}, {"OP": "?"}, {"LOWER": {"IN": ["knows", "know"]}}],
+                [{"LOWER": "look"}, {"LOWER": "it"}, {"LOWER": "up"}],
+                [{"LOWER": "common"}, {"LOWER": "knowledge"}],
+            ],
+        )  # fmt: skip
+        m.add(
+            "OPINION",
+            [
+                [{"LOWER": "i"}, {"LOWER": {"IN": ["think", "feel", "believe", "reckon"]}}],
+                [{"LOWER": {"IN": ["imo", "imho", "opinion", "view", "experience", "disappointed", "disappointing", "frustrated", "frustrating", "complaint", "complained", "unhappy", "recommend", "improve", "improvement", "feedback"]}}],
+            ],
+        )  # fmt: skip
+        m.add("INSULT", [[{"LOWER": {"IN": list(INSULT_WORDS)}}]])
+        m.add("IDENTITY", [[{"LOWER": {"IN": list(IDENTITY_WORDS)}}]])
+        m.add(
+            "HATE_VERB",
+            [[{"LOWER": {"IN": ["hate", "despise", "loathe", "detest", "hates", "hating"]}}], [{"LOWER": {"IN": ["ca", "can", "cannot", "cant"]}}, {"LOWER": {"IN": ["n't", "not"]}, "OP": "?"}, {"LOWER": "stand"}]],
+        )  # fmt: skip
+        m.add(
+            "WARM_VERB",
+            [
+                [
+                    {
+                        "LOWER": {
+                            "IN": [
+                                "love",
+                                "loves",
+                                "adore",
+                                "welcome",
+                                "respect",
+                                "admire",
+                                "proud",
+                                "celebrate",
+                                "celebrating",
+                                "support",
+                                "valued",
+                                "great",
+                                "wonderful",
+                                "brilliant",
+                                "lovely",
+                                "kind",
+                            ]
+                        }
+                    }
+                ]
+            ],
+        )
+        m.add("COUNTER", [[{"LOWER": {"IN": list(COUNTER_WORDS)}}]])
+        m.add(
+            "SECURITY_CODE",
+            [
+                [{"LOWER": {"IN": ["code", "codes", "pin", "combination", "combo", "fob", "password"]}}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"SHAPE": {"IN": ["dddd", "ddd", "dd", "d"]}}],
+                [{"LOWER": {"IN": ["code", "codes", "pin"]}}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["same", "still", "never", "unchanged"]}}],
+            ],
+        )  # fmt: skip
         m.add(
             "CHILD_REF",
             [
@@ -231,8 +560,52 @@ class RuleAnnotator:
         )  # fmt: skip
         m.add("PHOTO", [[{"LOWER": {"IN": list(PHOTO_WORDS)}}]])
         m.add("SECOND_PERSON", [[{"LOWER": {"IN": ["you", "your", "u", "ur", "ya", "you're", "youre"]}}]])
-        m.add("NEGATION", [[{"LOWER": {"IN": ["not", "no", "never", "don't", "dont", "nobody", "isn't", "n't", "shouldn't", "wouldn't"]}}]])
-        m.add("QUOTE", [[{"LOWER": {"IN": ["said", "says", "saying", "quote", "quoted", "called", "calling", "wrote", "posted", "tweeted"]}}]])
+        m.add(
+            "NEGATION",
+            [
+                [
+                    {
+                        "LOWER": {
+                            "IN": [
+                                "not",
+                                "no",
+                                "never",
+                                "don't",
+                                "dont",
+                                "nobody",
+                                "isn't",
+                                "n't",
+                                "shouldn't",
+                                "wouldn't",
+                            ]
+                        }
+                    }
+                ]
+            ],
+        )
+        m.add(
+            "QUOTE",
+            [
+                [
+                    {
+                        "LOWER": {
+                            "IN": [
+                                "said",
+                                "says",
+                                "saying",
+                                "quote",
+                                "quoted",
+                                "called",
+                                "calling",
+                                "wrote",
+                                "posted",
+                                "tweeted",
+                            ]
+                        }
+                    }
+                ]
+            ],
+        )
 
     def annotate_docs(self, docs: Sequence[Doc], media_feats: Sequence[tuple[float, ...]]) -> list[RuleHits]:
         out: list[RuleHits] = []
@@ -277,6 +650,27 @@ class RuleAnnotator:
                 1.0 if ('"' in text or "“" in text or counts.get("QUOTE", 0.0) > 0) else 0.0,
                 *media,
                 1.0 if "?" in text else 0.0,
+                min(counts.get("ALLEGATION", 0.0), 1.0),
+                min(counts.get("ASSERTION", 0.0), 1.0),
+                min(counts.get("OPINION", 0.0), 1.0),
+                min(counts.get("IDENTITY", 0.0), 1.0),
+                min(counts.get("HATE_VERB", 0.0), 1.0),
+                min(counts.get("WARM_VERB", 0.0), 1.0),
+                1.0
+                if counts.get("COUNTER", 0.0) > 0
+                and counts.get("QUOTE", 0.0) + text.count("'") + text.count('"') > 0
+                else 0.0,
+                min(counts.get("INSULT", 0.0), 1.0),
+                1.0
+                if counts.get("INSULT", 0.0)
+                and (
+                    counts.get("STAFF", 0.0)
+                    or counts.get("ROLE", 0.0)
+                    or counts.get("SECOND_PERSON", 0.0)
+                    or counts.get("IDENTITY", 0.0)
+                    or has_first
+                )
+                else 0.0,
             )
             out.append(RuleHits(tuple(hits), feats))
         return out

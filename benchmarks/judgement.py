@@ -1,0 +1,106 @@
+"""Judgement throughput and quality beside a public baseline: `.venv/bin/python -m benchmarks.judgement`.
+
+Runs the whole Gatepost pipeline (normalise, spaCy rules, scikit-learn model, decisions
+and evidence) on the corpus's held-out school posts, on one core, and a plain public
+baseline on the same posts: TF-IDF word n-grams + LogisticRegression trained on the
+Davidson 2017 training rows (the usual "offensive language" baseline).  Both are then
+scored for `abuse` on the Davidson evaluation split and on HateCheck.  Prints a table;
+never passes or fails.  Post text is never printed.
+"""
+
+from __future__ import annotations
+
+import os
+
+# One core: keep BLAS and friends from spreading over the machine.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+from classifiers.corpus import HELDOUT_PATH  # noqa: E402
+from classifiers.evaluate import DEFAULT_EVAL_DATA, davidson_eval_rows, davidson_scores  # noqa: E402
+from classifiers.pipeline import _as_media, load_pipeline  # noqa: E402
+from classifiers.train import davidson_rows  # noqa: E402
+
+POSTS = 20_000  # posts timed per system
+BATCH = 1_000
+
+
+def _heldout_posts(n: int) -> list[tuple[str, tuple]]:  # type: ignore[type-arg]
+    rows = [json.loads(line) for line in HELDOUT_PATH.open(encoding="utf-8")]
+    items = [(r["text"], _as_media(r.get("media"))) for r in rows]
+    return [items[i % len(items)] for i in range(n)]
+
+
+def _hatecheck(data_dir: Path) -> list[tuple[str, str, bool]]:
+    out = []
+    with (data_dir / "test_suite_cases.csv").open(encoding="utf-8", newline="") as f:
+        for rec in csv.DictReader(f):
+            if rec["functionality"] != "target_indiv_nh":
+                out.append((rec["functionality"], rec["test_case"], rec["label_gold"] == "hateful"))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--posts", type=int, default=POSTS)
+    ap.add_argument("--eval-data", type=Path, default=DEFAULT_EVAL_DATA)
+    ns = ap.parse_args()
+    posts = _heldout_posts(ns.posts)
+    texts = [t for t, _ in posts]
+
+    pipeline = load_pipeline()
+    pipeline.classify_many(posts[:200])  # warm up spaCy's vocab and the model
+    t0 = time.perf_counter()
+    for i in range(0, len(posts), BATCH):
+        pipeline.classify_many(posts[i : i + BATCH])
+    gp_rate = len(posts) / (time.perf_counter() - t0)
+
+    train = davidson_rows(ns.eval_data)
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    x = vec.fit_transform([r.text for r in train])
+    y = np.array([1 if "abuse" in r.labels else 0 for r in train])
+    base = LogisticRegression(C=4.0, max_iter=1000, class_weight="balanced", random_state=0).fit(x, y)
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), BATCH):
+        base.predict(vec.transform(texts[i : i + BATCH]))
+    base_rate = len(texts) / (time.perf_counter() - t0)
+
+    dav = davidson_eval_rows(ns.eval_data / "davidson2017")
+    dav_gold = [g for _, g in dav]
+    gp_dav = davidson_scores(
+        ["abuse" in r.flags for r in pipeline.classify_many([(t, ()) for t, _ in dav])], dav_gold
+    )
+    base_dav = davidson_scores(list(base.predict(vec.transform([t for t, _ in dav])) == 1), dav_gold)
+
+    hc = _hatecheck(ns.eval_data / "hatecheck")
+    gp_hc = pipeline.classify_many([(t, ()) for _, t, _ in hc])
+    gp_hc_acc = np.mean(
+        [bool({"abuse", "threat"} & set(r.flags)) == g for r, (_, _, g) in zip(gp_hc, hc, strict=True)]
+    )
+    base_hc = base.predict(vec.transform([t for _, t, _ in hc])) == 1
+    base_hc_acc = np.mean([p == g for p, (_, _, g) in zip(base_hc, hc, strict=True)])
+
+    print(f"Judgement benchmark: {len(posts)} held-out school posts, one core")
+    print(f"{'system':44s} {'posts/s':>9s} {'Davidson abuse macro-F1':>24s} {'HateCheck acc':>14s}")
+    print(
+        f"{'Gatepost pipeline (spaCy + model)':44s} {gp_rate:9.0f} {gp_dav.macro_f1:24.3f} {gp_hc_acc:14.3f}"
+    )
+    print(
+        f"{'baseline: TF-IDF + LogReg on Davidson train':44s} {base_rate:9.0f} "
+        f"{base_dav.macro_f1:24.3f} {base_hc_acc:14.3f}"
+    )
+    print("targets: >= 2,000 posts/s; Davidson macro-F1 >= 0.90; HateCheck accuracy > 0.766")
+
+
+if __name__ == "__main__":
+    main()

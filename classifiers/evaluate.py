@@ -1,0 +1,325 @@
+"""Measure the judgement pipeline on labelled data it never trained on, and print the figures.
+
+* `evaluate_jsonl(path)`: lines shaped like `classify` input plus `labels` (a list of
+  categories); per-category precision, recall and F1, the macro-F1 over the seven flag
+  categories, and the civil-criticism false-flag rate (rows labelled only `criticism`
+  that come out flagged `abuse` or `defamation`).
+* `evaluate_hatecheck(dir)`: HateCheck's published gold labels, leaving out only
+  `target_indiv_nh`; hateful should be flagged `abuse` or `threat`, non-hateful should
+  not.  Also the share of `threat_dir_h` cases flagged `threat`.
+* `evaluate_davidson(dir)`: the Davidson et al. 2017 evaluation split (0-based data-row
+  index a multiple of 5): macro-F1 of `abuse` for "offensive or hate" vs "neither".
+
+`main()` is what `gatepost evaluate` calls.  This module never trains anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import html
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from classifiers.base import CATEGORIES, Classification, MediaInfo
+from classifiers.corpus import HELDOUT_PATH
+from classifiers.model_card import render_card
+from classifiers.pipeline import Pipeline, _as_media, load_pipeline
+
+DEFAULT_EVAL_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval-data"
+# Posts are judged in batches this size: large enough for spaCy's pipe to pay off.
+BATCH = 1000
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CategoryScore:
+    category: str
+    support: int
+    precision: float
+    recall: float
+    f1: float
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Report:
+    """Per-category scores for one labelled file."""
+
+    name: str
+    rows: int
+    categories: tuple[CategoryScore, ...]
+    macro_f1: float
+    criticism_rows: int
+    criticism_false_flag_rate: float
+    errors: int = 0
+
+    def format(self) -> str:
+        lines = [
+            f"{self.name}: {self.rows} rows" + (f" ({self.errors} unreadable lines)" if self.errors else "")
+        ]
+        lines.append(f"{'category':18s} {'support':>7s} {'precision':>9s} {'recall':>7s} {'F1':>6s}")
+        for c in self.categories:
+            lines.append(f"{c.category:18s} {c.support:7d} {c.precision:9.3f} {c.recall:7.3f} {c.f1:6.3f}")
+        lines.append(f"{'macro-F1':18s} {'':7s} {'':9s} {'':7s} {self.macro_f1:6.3f}")
+        if self.criticism_rows:
+            lines.append(
+                f"civil criticism flagged abuse/defamation: {self.criticism_false_flag_rate:.3f}"
+                f" of {self.criticism_rows}"
+            )
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HateCheckReport:
+    cases: int
+    accuracy: float
+    hateful_accuracy: float
+    non_hateful_accuracy: float
+    threat_dir_h_threat_recall: float
+    threat_norm_h_threat_recall: float
+    by_functionality: dict[str, float]
+
+    def format(self) -> str:
+        lines = [
+            f"HateCheck (gold labels, target_indiv_nh left out): {self.cases} cases",
+            f"accuracy {self.accuracy:.3f} (hateful {self.hateful_accuracy:.3f}, "
+            f"non-hateful {self.non_hateful_accuracy:.3f})",
+            f"threat_dir_h flagged threat: {self.threat_dir_h_threat_recall:.3f}; "
+            f"threat_norm_h: {self.threat_norm_h_threat_recall:.3f}",
+            "by functionality:",
+        ]
+        lines += [f"  {k:22s} {v:.3f}" for k, v in sorted(self.by_functionality.items())]
+        return "\n".join(lines)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DavidsonReport:
+    rows: int
+    macro_f1: float
+    f1_abusive: float
+    f1_neither: float
+    accuracy: float
+
+    def format(self) -> str:
+        return (
+            f"Davidson 2017 eval split (index % 5 == 0): {self.rows} rows\n"
+            f"abuse macro-F1 {self.macro_f1:.3f} (offensive-or-hate F1 {self.f1_abusive:.3f}, "
+            f"neither F1 {self.f1_neither:.3f}); accuracy {self.accuracy:.3f}"
+        )
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def _classify_all(
+    pipeline: Pipeline, items: Sequence[tuple[str, Sequence[MediaInfo]]]
+) -> list[Classification]:
+    out: list[Classification] = []
+    for i in range(0, len(items), BATCH):
+        out.extend(pipeline.classify_many(items[i : i + BATCH]))
+    return out
+
+
+def score_rows(
+    name: str, gold: Sequence[Iterable[str]], results: Sequence[Classification], errors: int = 0
+) -> Report:
+    golds = [set(g) for g in gold]
+    cats: list[CategoryScore] = []
+    for c in CATEGORIES:
+        tp = sum(1 for g, r in zip(golds, results, strict=True) if c in g and c in r.flags)
+        fp = sum(1 for g, r in zip(golds, results, strict=True) if c not in g and c in r.flags)
+        fn = sum(1 for g, r in zip(golds, results, strict=True) if c in g and c not in r.flags)
+        p, rec, f = _prf(tp, fp, fn)
+        cats.append(CategoryScore(c, tp + fn, round(p, 4), round(rec, 4), round(f, 4)))
+    macro = sum(c.f1 for c in cats) / len(cats)
+    crit = [r for g, r in zip(golds, results, strict=True) if g == {"criticism"}]
+    crit_bad = sum(1 for r in crit if {"abuse", "defamation"} & set(r.flags))
+    rate = crit_bad / len(crit) if crit else 0.0
+    return Report(name, len(results), tuple(cats), round(macro, 4), len(crit), round(rate, 4), errors)
+
+
+def evaluate_jsonl(path: Path, pipeline: Pipeline | None = None) -> Report:
+    """Per-category P/R/F1 and macro-F1 for a JSONL file of labelled posts."""
+    pipeline = pipeline or load_pipeline()
+    items: list[tuple[str, Sequence[MediaInfo]]] = []
+    gold: list[list[str]] = []
+    errors = 0
+    with Path(path).open(encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                text = rec.get("text", "")
+                labels = rec.get("labels", [])
+            except (json.JSONDecodeError, AttributeError):
+                errors += 1
+                continue
+            items.append((text if isinstance(text, str) else "", _as_media(rec.get("media"))))
+            gold.append([str(x) for x in labels] if isinstance(labels, list) else [])
+    return score_rows(Path(path).name, gold, _classify_all(pipeline, items), errors)
+
+
+def evaluate_hatecheck(
+    data_dir: Path = DEFAULT_EVAL_DATA / "hatecheck", pipeline: Pipeline | None = None
+) -> HateCheckReport:
+    pipeline = pipeline or load_pipeline()
+    cases: list[tuple[str, str, str]] = []
+    with (Path(data_dir) / "test_suite_cases.csv").open(encoding="utf-8", newline="") as f:
+        for rec in csv.DictReader(f):
+            if rec["functionality"] == "target_indiv_nh":
+                continue
+            cases.append((rec["functionality"], rec["test_case"], rec["label_gold"]))
+    results = _classify_all(pipeline, [(text, ()) for _, text, _ in cases])
+    correct: dict[str, list[bool]] = {}
+    hate_ok: list[bool] = []
+    non_ok: list[bool] = []
+    threat_hits: dict[str, list[bool]] = {"threat_dir_h": [], "threat_norm_h": []}
+    for (func, _, gold), res in zip(cases, results, strict=True):
+        flagged = bool({"abuse", "threat"} & set(res.flags))
+        ok = flagged if gold == "hateful" else not flagged
+        correct.setdefault(func, []).append(ok)
+        (hate_ok if gold == "hateful" else non_ok).append(ok)
+        if func in threat_hits:
+            threat_hits[func].append("threat" in res.flags)
+    allok = hate_ok + non_ok
+    return HateCheckReport(
+        cases=len(allok),
+        accuracy=round(sum(allok) / len(allok), 4),
+        hateful_accuracy=round(sum(hate_ok) / max(len(hate_ok), 1), 4),
+        non_hateful_accuracy=round(sum(non_ok) / max(len(non_ok), 1), 4),
+        threat_dir_h_threat_recall=round(
+            sum(threat_hits["threat_dir_h"]) / max(len(threat_hits["threat_dir_h"]), 1), 4
+        ),
+        threat_norm_h_threat_recall=round(
+            sum(threat_hits["threat_norm_h"]) / max(len(threat_hits["threat_norm_h"]), 1), 4
+        ),
+        by_functionality={k: round(sum(v) / len(v), 4) for k, v in correct.items()},
+    )
+
+
+_HANDLE_RE = re.compile(r"@\w+")
+
+
+def davidson_eval_rows(data_dir: Path) -> list[tuple[str, bool]]:
+    """The Davidson evaluation split: (tweet, offensive-or-hate) for 0-based rows with index % 5 == 0."""
+    rows: list[tuple[str, bool]] = []
+    with (Path(data_dir) / "labeled_data.csv").open(encoding="utf-8", newline="") as f:
+        for i, rec in enumerate(csv.DictReader(f)):
+            if i % 5 == 0:
+                rows.append(
+                    (_HANDLE_RE.sub("@user", html.unescape(rec["tweet"])), rec["class"] in ("0", "1"))
+                )
+    return rows
+
+
+def evaluate_davidson(
+    data_dir: Path = DEFAULT_EVAL_DATA / "davidson2017", pipeline: Pipeline | None = None
+) -> DavidsonReport:
+    pipeline = pipeline or load_pipeline()
+    rows = davidson_eval_rows(data_dir)
+    results = _classify_all(pipeline, [(t, ()) for t, _ in rows])
+    pred = ["abuse" in r.flags for r in results]
+    return davidson_scores(pred, [y for _, y in rows])
+
+
+def davidson_scores(pred: Sequence[bool], gold: Sequence[bool]) -> DavidsonReport:
+    tp = sum(p and g for p, g in zip(pred, gold, strict=True))
+    fp = sum(p and not g for p, g in zip(pred, gold, strict=True))
+    fn = sum(g and not p for p, g in zip(pred, gold, strict=True))
+    tn = len(gold) - tp - fp - fn
+    f_pos = _prf(tp, fp, fn)[2]
+    f_neg = _prf(tn, fn, fp)[2]
+    return DavidsonReport(
+        len(gold),
+        round((f_pos + f_neg) / 2, 4),
+        round(f_pos, 4),
+        round(f_neg, 4),
+        round((tp + tn) / len(gold), 4),
+    )
+
+
+CARD_PATH = Path(__file__).parent / "model" / "MODEL_CARD.md"
+METRICS_PATH = Path(__file__).parent / "model" / "metrics.json"
+
+
+def measure_all(pipeline: Pipeline, eval_dir: Path = DEFAULT_EVAL_DATA) -> dict[str, Any]:
+    """Every figure the model card quotes, as plain data."""
+    held = evaluate_jsonl(HELDOUT_PATH, pipeline)
+    hc = evaluate_hatecheck(eval_dir / "hatecheck", pipeline)
+    dav = evaluate_davidson(eval_dir / "davidson2017", pipeline)
+    return {
+        "model_version": pipeline.model_version,
+        "heldout": {
+            "rows": held.rows,
+            "macro_f1": held.macro_f1,
+            "precision": {c.category: c.precision for c in held.categories},
+            "recall": {c.category: c.recall for c in held.categories},
+            "f1": {c.category: c.f1 for c in held.categories},
+            "support": {c.category: c.support for c in held.categories},
+            "criticism_rows": held.criticism_rows,
+            "criticism_false_flag_rate": held.criticism_false_flag_rate,
+        },
+        "hatecheck": dataclasses.asdict(hc),
+        "davidson": dataclasses.asdict(dav),
+        "report_text": [held.format(), hc.format(), dav.format()],
+    }
+
+
+def write_metrics(pipeline: Pipeline, path: Path = METRICS_PATH) -> dict[str, Any]:
+    """Measure everything, write metrics.json and regenerate the model card's figures."""
+    metrics = measure_all(pipeline)
+    metrics["training"] = pipeline.model.metadata
+    path.write_text(json.dumps(metrics, indent=2, ensure_ascii=False, default=float) + "\n", encoding="utf-8")
+    CARD_PATH.write_text(render_card(metrics), encoding="utf-8")
+    return metrics
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`gatepost evaluate [--data FILE.jsonl] [--hatecheck DIR] [--davidson DIR] [--all]`."""
+    ap = argparse.ArgumentParser(prog="gatepost evaluate", description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, help="JSONL: classify input lines plus `labels`")
+    ap.add_argument("--hatecheck", type=Path, help="HateCheck folder (test_suite_cases.csv)")
+    ap.add_argument("--davidson", type=Path, help="Davidson 2017 folder (labeled_data.csv)")
+    ap.add_argument("--all", action="store_true", help="the shipped held-out split and every eval-data set")
+    ap.add_argument("--model", type=Path, help="a model artifact other than the shipped one")
+    ap.add_argument(
+        "--write-metrics", action="store_true", help="measure everything and write model/metrics.json"
+    )
+    ns = ap.parse_args(argv)
+    pipeline = load_pipeline(model_path=ns.model)
+    if ns.write_metrics:
+        metrics = write_metrics(pipeline)
+        print("\n".join(metrics["report_text"]))
+        return 0
+    data = ns.data
+    hatecheck = ns.hatecheck
+    davidson = ns.davidson
+    if ns.all:
+        data = data or HELDOUT_PATH
+        hatecheck = hatecheck or DEFAULT_EVAL_DATA / "hatecheck"
+        davidson = davidson or DEFAULT_EVAL_DATA / "davidson2017"
+    if not (data or hatecheck or davidson):
+        data = HELDOUT_PATH
+    if data:
+        print(evaluate_jsonl(data, pipeline).format())
+    if hatecheck:
+        print(evaluate_hatecheck(hatecheck, pipeline).format())
+    if davidson:
+        print(evaluate_davidson(davidson, pipeline).format())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""What the pipeline flags, what it spares, and the evidence it shows."""
+
+from __future__ import annotations
+
+from classifiers.base import CATEGORIES, Classification, MediaInfo
+from classifiers.pipeline import Pipeline
+
+
+def _spans(text: str, result: Classification, category: str) -> list[str]:
+    return [text[e.start : e.end] for e in result.evidence if e.category == category]
+
+
+def test_a_veiled_threat_against_named_staff_is_urgent(pipeline: Pipeline) -> None:
+    text = "I know where Mrs Carter parks. Just saying."
+    result = pipeline.classify(text)
+    assert "threat" in result.flags
+    assert result.severity == "urgent"
+    assert any("Mrs Carter parks" in s for s in _spans(text, result, "threat"))
+
+
+def test_masked_abuse_is_flagged_and_the_evidence_points_at_the_masked_word(pipeline: Pipeline) -> None:
+    text = "Mrs Carter is a f*cking useless c0w"
+    result = pipeline.classify(text)
+    assert "abuse" in result.flags
+    assert result.severity in ("medium", "high", "urgent")
+    spans = _spans(text, result, "abuse")
+    assert spans and all(s and s in text for s in spans)
+
+
+def test_an_entry_code_is_a_security_flag(pipeline: Pipeline) -> None:
+    text = "FYI the door code at Hollybrook is 4471"
+    result = pipeline.classify(text)
+    assert "security" in result.flags
+    assert "4471" in " ".join(_spans(text, result, "security"))
+
+
+def test_urging_parents_to_go_to_ofsted_is_incitement(pipeline: Pipeline) -> None:
+    result = pipeline.classify("Everyone email Ofsted about Hollybrook, let's get Mrs Carter sacked!")
+    assert "incitement" in result.flags
+
+
+def test_discussing_another_child_is_flagged(pipeline: Pipeline) -> None:
+    result = pipeline.classify("The Wilson boy in Year 4 keeps biting other kids and Hollybrook does nothing")
+    assert "individual_child" in result.flags
+
+
+def test_a_photo_of_a_class_is_a_pupil_image_but_a_parents_photo_of_their_own_child_is_not(
+    pipeline: Pipeline,
+) -> None:
+    many = pipeline.classify(
+        "Year 3 class photo from Hollybrook, tag yourselves!", (MediaInfo("image", face_count=12),)
+    )
+    own = pipeline.classify("DD's first day at Hollybrook ❤️ so proud", (MediaInfo("image", face_count=1),))
+    assert "pupil_image" in many.flags
+    assert "pupil_image" not in own.flags
+
+
+def test_civil_criticism_is_recognised_not_flagged(pipeline: Pipeline) -> None:
+    result = pipeline.classify(
+        "Really disappointed with how Hollybrook handled my complaint about the homework, not good enough"
+    )
+    assert not {"abuse", "defamation"} & set(result.flags)
+    assert "criticism" in result.recognised
+
+
+def test_harmless_swearing_and_praise_are_left_alone(pipeline: Pipeline) -> None:
+    for text in (
+        "this heat is killing me on the school run",
+        "Massive thank you to Mrs Carter and everyone at Hollybrook for a brilliant year ❤️",
+    ):
+        assert pipeline.classify(text).flags == (), text
+
+
+def test_severity_is_the_highest_among_flags(pipeline: Pipeline) -> None:
+    result = pipeline.classify("Mrs Carter is a useless cow and I'm going to batter her at pick up")
+    assert {"abuse", "threat"} <= set(result.flags)
+    assert result.severity == "urgent"
+
+
+def test_scores_cover_every_category_and_model_version_is_set(pipeline: Pipeline) -> None:
+    result = pipeline.classify("Does anyone know when Hollybrook breaks up?")
+    assert set(CATEGORIES) <= set(result.scores)
+    assert all(0.0 <= v <= 1.0 for v in result.scores.values())
+    assert result.model_version and result.severity == "none"
+
+
+def test_classify_many_agrees_with_classify(pipeline: Pipeline) -> None:
+    texts = ["I know where Mrs Carter parks", "lovely assembly today", "door code is 1234"]
+    batch = pipeline.classify_many([(t, ()) for t in texts])
+    assert [r.flags for r in batch] == [pipeline.classify(t).flags for t in texts]
