@@ -3,9 +3,11 @@
 A subject is named by a handle as it appears on posts (`@` and case do not matter).  What
 belongs to them:
 
-- the posts they wrote, with each post's judgement, review item, decisions and platform reports;
-- person records listing the handle, and the conduct incidents about those people, with
-  their letters, meetings and timelines (and any incident whose every post is theirs).
+- person records listing the handle, and every other handle those records list;
+- the posts written under any of those handles, with each post's judgement, review item,
+  decisions and platform reports;
+- the conduct incidents about those people (and any incident whose every post is theirs),
+  with their letters, meetings and timelines, and the posts the school linked to them.
 
 `export_subject` gathers that into plain data (JSON-ready) for the DPO to review before it
 is sent: it also lists, by id only, other people's posts that mention the handle, so that
@@ -57,6 +59,7 @@ from review_queue.models import (
     Person,
     PlatformReport,
     Post,
+    PostRevision,
     ReviewItem,
     School,
     User,
@@ -103,21 +106,39 @@ def subject_ref(handle: str, key: bytes) -> str:
     return hmac.new(key, normalise_handle(handle).encode(), hashlib.sha256).hexdigest()
 
 
-def _handle_matches(column: Any, handle: str) -> Any:
-    return func.lower(func.ltrim(column, "@")) == handle
+def _person_handles(person: Person) -> set[str]:
+    return {h.lstrip("@").casefold() for h in HANDLE_SPLIT.split(person.handles or "") if h.lstrip("@")}
 
 
 def _person_has_handle(person: Person, handle: str) -> bool:
-    return handle in {h.lstrip("@").casefold() for h in HANDLE_SPLIT.split(person.handles or "") if h}
+    return handle in _person_handles(person)
 
 
-def _mention_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
-    """Whole-word, case-insensitive matches of a handle (with or without '@') or a name."""
-    alts = sorted({t for t in terms if len(t) >= 2}, key=len, reverse=True)
+def _is_plain_word(term: str) -> bool:
+    return term.isalpha()
+
+
+def _mention_pattern(handles: Iterable[str], names: Iterable[str] = ()) -> re.Pattern[str] | None:
+    """Case-insensitive, whole-word matches of handles and full names.
+
+    A handle that is a plain word ("ashby") is only matched where it is clearly a handle:
+    after '@', 'u/' or '/' (a mention or a profile URL); otherwise the town called Ashby
+    would be erased too.  Other handles ("angrydad_af") match bare as well.  Names are
+    matched only when they are full names (two words or more), for the same reason.
+    """
+    bare = {h for h in handles if len(h) >= 2 and not _is_plain_word(h)}
+    marked = {h for h in handles if len(h) >= 2 and _is_plain_word(h)}
+    full_names = {n.strip() for n in names if len(n.split()) >= 2}
+    alts: list[str] = []
+    if bare | full_names:
+        body = "|".join(re.escape(t) for t in sorted(bare | full_names, key=len, reverse=True))
+        alts.append(rf"(?<![\w.-])@?(?:{body})")
+    if marked:
+        body = "|".join(re.escape(t) for t in sorted(marked, key=len, reverse=True))
+        alts.append(rf"(?:@|\bu/|/)(?:{body})")
     if not alts:
         return None
-    body = "|".join(re.escape(t) for t in alts)
-    return re.compile(rf"(?<![\w.-])@?(?:{body})(?![\w-])", re.IGNORECASE)
+    return re.compile(rf"(?:{'|'.join(alts)})(?![\w-])", re.IGNORECASE)
 
 
 @dataclass
@@ -126,6 +147,7 @@ class Subject:
 
     handle: str
     school_ids: list[int] | None
+    handles: list[str] = field(default_factory=list)
     post_ids: list[int] = field(default_factory=list)
     item_ids: list[int] = field(default_factory=list)
     person_ids: list[int] = field(default_factory=list)
@@ -151,10 +173,25 @@ def find_subject(session: Session, handle: str, school_slug: str | None = None) 
             raise PrivacyError(f"no school with slug {school_slug!r}")
         school_ids = [sid]
     s = Subject(handle=h, school_ids=school_ids)
+    people = [
+        p
+        for p in session.scalars(
+            select(Person)
+            .where(func.lower(Person.handles).contains(h), *_in_schools(Person.school_id, school_ids))
+            .order_by(Person.id)
+        )
+        if _person_has_handle(p, h)
+    ]
+    s.person_ids = [p.id for p in people]
+    # Every handle the school recorded for the person is theirs, not only the one asked about.
+    s.handles = sorted({h} | {x for p in people for x in _person_handles(p)})
     s.post_ids = list(
         session.scalars(
             select(Post.id)
-            .where(_handle_matches(Post.author_handle, h), *_in_schools(Post.school_id, school_ids))
+            .where(
+                func.lower(func.ltrim(Post.author_handle, "@")).in_(s.handles),
+                *_in_schools(Post.school_id, school_ids),
+            )
             .order_by(Post.id)
         )
     )
@@ -163,12 +200,6 @@ def find_subject(session: Session, handle: str, school_slug: str | None = None) 
             select(ReviewItem.id).where(ReviewItem.post_id.in_(s.post_ids)).order_by(ReviewItem.id)
         )
     )
-    people = session.scalars(
-        select(Person)
-        .where(func.lower(Person.handles).contains(h), *_in_schools(Person.school_id, school_ids))
-        .order_by(Person.id)
-    )
-    s.person_ids = [p.id for p in people if _person_has_handle(p, h)]
     about_person = select(ConductIncident.id).where(ConductIncident.person_id.in_(s.person_ids))
     # An incident with nobody recorded yet is theirs when every one of its posts is theirs.
     linked = set(
@@ -185,6 +216,15 @@ def find_subject(session: Session, handle: str, school_slug: str | None = None) 
         )
     }
     s.incident_ids = sorted(set(session.scalars(about_person)) | only_theirs)
+    # The posts of their incidents are theirs too: the school attributed them to this person.
+    incident_items = set(
+        session.scalars(select(IncidentPost.item_id).where(IncidentPost.incident_id.in_(s.incident_ids)))
+    )
+    s.item_ids = sorted(set(s.item_ids) | incident_items)
+    s.post_ids = sorted(
+        set(s.post_ids)
+        | set(session.scalars(select(ReviewItem.post_id).where(ReviewItem.id.in_(incident_items))))
+    )
     s.open_incident_ids = list(
         session.scalars(
             select(ConductIncident.id).where(
@@ -225,6 +265,12 @@ def _post_record(session: Session, post: Post, school: str) -> dict[str, Any]:
         "deleted_at": _iso(post.deleted_at),
         "raw": post.raw,
         "evidence_hash": post.evidence_hash,
+        "revisions": [
+            {"change": r.change, "seen_at": _iso(r.seen_at), "text": r.text, "media": r.media}
+            for r in session.scalars(
+                select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.id)
+            )
+        ],
         "judgement": None,
         "review": None,
     }
@@ -317,10 +363,10 @@ def _incident_record(session: Session, inc: ConductIncident) -> dict[str, Any]:
 
 def _mentions(session: Session, s: Subject) -> list[int]:
     """Ids of other people's posts whose text mentions the handle (whole word)."""
-    pattern = _mention_pattern([s.handle])
+    pattern = _mention_pattern(s.handles)
     assert pattern is not None
     q = select(Post.id, Post.text).where(
-        func.lower(Post.text).contains(s.handle),
+        or_(*(func.lower(Post.text).contains(h, autoescape=True) for h in s.handles)),
         Post.id.not_in(s.post_ids),
         *_in_schools(Post.school_id, s.school_ids),
     )
@@ -476,12 +522,15 @@ def _redact_value(value: Any, pattern: re.Pattern[str]) -> Any:
     return value
 
 
-def redact_everywhere(session: Session, terms: list[str], school_ids: list[int] | None) -> dict[str, int]:
-    """Replace whole-word matches of `terms` in every free-text and JSON column; count rows per table."""
-    pattern = _mention_pattern(terms)
-    counts: dict[str, int] = {}
+def redact_everywhere(
+    session: Session, handles: list[str], names: list[str], school_ids: list[int] | None
+) -> dict[str, int]:
+    """Replace mentions of `handles` and `names` in every free-text and JSON column; count rows per table."""
+    pattern = _mention_pattern(handles, names)
+    terms = [t for t in (*handles, *names) if len(t) >= 2]
+    rows: dict[str, set[Any]] = {}
     if pattern is None:
-        return counts
+        return {}
     for table, col in free_text_columns():
         text = cast(col, Text) if isinstance(getattr(col.type, "impl", col.type), JSON) else col
         # A cheap SQL pre-filter on the substring; the whole-word test runs in Python.
@@ -494,8 +543,8 @@ def redact_everywhere(session: Session, terms: list[str], school_ids: list[int] 
             new = _redact_value(value, pattern)
             if new != value:
                 session.execute(update(table).where(pk == row_id).values({col.name: new}))
-                counts[table.name] = counts.get(table.name, 0) + 1
-    return counts
+                rows.setdefault(table.name, set()).add(row_id)
+    return {name: len(ids) for name, ids in rows.items()}
 
 
 def erase_subject(
@@ -519,11 +568,7 @@ def erase_subject(
             f"{len(s.open_incident_ids)} open incident(s) concern this person; close them first, or "
             "confirm that the legal-claims exemption does not apply and erase them too"
         )
-    names = [
-        n
-        for n in session.scalars(select(Person.name).where(Person.id.in_(s.person_ids)))
-        if len(n.strip()) >= 2
-    ]
+    names = list(session.scalars(select(Person.name).where(Person.id.in_(s.person_ids))))
     deleted = dict.fromkeys(TABLES, 0)
     delete_incidents(
         session, select(ConductIncident.id).where(ConductIncident.id.in_(s.incident_ids)), deleted
@@ -533,7 +578,7 @@ def erase_subject(
     # Their posts that were never queued (the others went with their items).
     delete_posts(session, s.post_ids, deleted)
     session.flush()
-    redacted = redact_everywhere(session, [s.handle, *names], s.school_ids)
+    redacted = redact_everywhere(session, s.handles, names, s.school_ids)
     audit.record(
         session,
         user=by,

@@ -2,7 +2,8 @@
 
 The rules, from `[retention]` in policy.toml (a period is counted from the event named):
 
-- a post never flagged (no review item), with its judgement: `unflagged_posts_days` after capture;
+- a post never flagged (no review item), with its judgement and any revisions seen:
+  `unflagged_posts_days` after capture;
 - a dismissed item, with its post, judgement, decisions and reports: `dismissed_days` after the
   decision;
 - a confirmed item and everything hanging off it: `confirmed_years` (the school's records
@@ -52,6 +53,7 @@ from review_queue.models import (
     Person,
     PlatformReport,
     Post,
+    PostRevision,
     ReviewItem,
     SafeguardingMark,
     SigninFailure,
@@ -78,6 +80,7 @@ TABLES: tuple[str, ...] = (
     "urgent_alerts",
     "review_items",
     "judgements",
+    "post_revisions",
     "posts",
     "audit_log",
     "signin_failures",
@@ -238,9 +241,12 @@ def delete_items(session: Session, item_ids: list[int], counts: dict[str, int]) 
 
 
 def delete_posts(session: Session, post_ids: list[int], counts: dict[str, int]) -> None:
-    """Delete posts and their judgements.  The caller has already removed any review item."""
+    """Delete posts with their judgements and revisions.  The caller has already removed any review item."""
     for chunk in _chunks(post_ids):
         counts["judgements"] += _count(session, delete(Judgement).where(Judgement.post_id.in_(chunk)))
+        counts["post_revisions"] += _count(
+            session, delete(PostRevision).where(PostRevision.post_id.in_(chunk))
+        )
         counts["posts"] += _count(session, delete(Post).where(Post.id.in_(chunk)))
 
 

@@ -31,6 +31,7 @@ from review_queue.models import (
     Person,
     PlatformReport,
     Post,
+    PostRevision,
     ReviewItem,
     SafeguardingMark,
     School,
@@ -79,7 +80,7 @@ ESCALATED = ("demo-020",)
 CLOSED_PERSON = {
     "name": "Darren Holt",
     "address": "14 Mill Lane, Ashby Fields AF3 9QT",
-    "handles": "@angrydad_af",
+    "handles": "@angrydad_af, anon_ashby",
 }
 OPEN_PERSON = {
     "name": "Jason Kendal",
@@ -218,6 +219,25 @@ def build(db: Database) -> Scenario:
             (still_open, "opened"),
         ):
             s.add(IncidentEvent(incident_id=inc.id, kind=kind, summary=f"{kind} (test)", user_id=dsl.id))
+        # Re-checks saw two posts edited: one never flagged, one of angrydad_af's.
+        for demo_id, edited in (
+            ("demo-001", "Loving the new reading scheme!"),
+            ("demo-002", "Mrs Carter should go"),
+        ):
+            s.add(
+                PostRevision(
+                    post_id=sc.post_ids[demo_id],
+                    change="edited",
+                    text=edited,
+                    raw={
+                        "id": demo_id,
+                        "text": edited,
+                        "author": "angrydad_af" if demo_id == "demo-002" else "",
+                    },
+                    content_hash="0" * 64,
+                    evidence_hash=demo_id[-1] * 64,
+                )
+            )
         s.add(SigninFailure(email="someone@example.invalid", address="203.0.113.9"))
         for demo_id in ("demo-002", "demo-003", "demo-018"):
             audit.record(

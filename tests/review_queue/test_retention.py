@@ -75,7 +75,7 @@ def test_a_retention_run_on_the_demo_data_deletes_exactly_what_policy_toml_says(
     clock.move_to(T0 + timedelta(days=RULES["unflagged_posts_days"], hours=1))
     before = row_counts(any_db)
     deleted = run(any_db)
-    want = expect(posts=stored - flagged, judgements=stored - flagged, signin_failures=1)
+    want = expect(posts=stored - flagged, judgements=stored - flagged, post_revisions=1, signin_failures=1)
     assert deleted == want
     assert row_counts(any_db) == {**minus(before, want), "audit_log": before["audit_log"] + 1}
     with any_db.session_scope() as s:
@@ -107,6 +107,7 @@ def test_a_retention_run_on_the_demo_data_deletes_exactly_what_policy_toml_says(
         review_items=n,
         posts=n,
         judgements=n,
+        post_revisions=1,
         decisions=n,
         platform_reports=1,
         safeguarding_marks=1,

@@ -1,0 +1,130 @@
+"""`gatepost retention` and `gatepost privacy` as an operator runs them, and the daily schedule."""
+
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import func, select
+
+from monitor.cli import main
+from monitor.scheduler import RETENTION_AT, schedule_retention
+from review_queue.db import Database
+from review_queue.models import AuditEntry, Post
+from tests.review_queue import demo_data
+from tests.review_queue.demo_data import T0
+
+DSL = "priya.shah@hollybrook.example"
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("GATEPOST_DATABASE_URL", url)
+    db = Database(url)
+    db.upgrade()
+    with time_machine.travel(T0, tick=False):
+        demo_data.build(db)
+    yield db
+    db.dispose()
+
+
+def posts(db: Database) -> int:
+    with db.session_scope() as s:
+        return s.scalar(select(func.count()).select_from(Post)) or 0
+
+
+def test_retention_dry_run_prints_counts_per_table_and_deletes_nothing_then_apply_deletes_them(
+    demo_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = posts(demo_db)
+    with time_machine.travel(T0 + timedelta(days=31), tick=False):
+        assert main(["retention", "--dry-run"]) == 0
+        out = capsys.readouterr().out
+        assert "dry run" in out
+        assert " posts " in out and "16" in out.split(" posts ")[1].splitlines()[0]
+        assert posts(demo_db) == before
+        assert main(["retention", "--apply"]) == 0
+        assert "applied" in capsys.readouterr().out
+    assert posts(demo_db) == before - 16
+
+
+def test_retention_needs_a_mode(demo_db: Database) -> None:
+    with pytest.raises(SystemExit):
+        main(["retention"])
+
+
+def test_privacy_export_writes_a_private_file_and_says_how_much_it_holds(
+    demo_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "sar.json"
+    assert main(["privacy", "export", "--handle", "@angrydad_af", "--by", DSL, "--out", str(out)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    bundle = json.loads(out.read_text(encoding="utf-8"))
+    assert {p["external_id"] for p in bundle["posts"]} == {"demo-002", "demo-031"}
+    err = capsys.readouterr().err
+    assert "2 posts" in err and "angrydad" not in err
+    html = tmp_path / "sar.html"
+    assert (
+        main(
+            [
+                "privacy",
+                "export",
+                "--handle",
+                "angrydad_af",
+                "--by",
+                DSL,
+                "--format",
+                "html",
+                "--out",
+                str(html),
+            ]
+        )
+        == 0
+    )
+    assert html.read_text(encoding="utf-8").startswith("<!doctype html>")
+    with demo_db.session_scope() as s:
+        assert (
+            s.scalar(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "privacy.export")
+            )
+            == 2
+        )
+
+
+def test_privacy_erase_dry_run_changes_nothing_and_erase_then_removes_the_posts(
+    demo_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = posts(demo_db)
+    assert main(["privacy", "erase", "--handle", "angrydad_af", "--by", DSL, "--dry-run"]) == 0
+    assert "dry run" in capsys.readouterr().out
+    assert posts(demo_db) == before
+    assert main(["privacy", "erase", "--handle", "angrydad_af", "--by", DSL]) == 0
+    out = capsys.readouterr().out
+    assert "deleted  posts" in out and "angrydad" not in out
+    assert posts(demo_db) == before - 2
+
+
+def test_privacy_refuses_an_unknown_account_and_an_open_incident_in_one_line_without_the_handle(
+    demo_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["privacy", "erase", "--handle", "jk_ashby", "--by", "nobody@example.invalid"]) == 1
+    assert main(["privacy", "erase", "--handle", "jk_ashby", "--by", DSL]) == 1
+    err = capsys.readouterr().err
+    assert "no console account" in err and "open incident" in err and "jk_ashby" not in err
+
+
+def test_the_scheduler_runs_retention_daily_in_the_small_hours() -> None:
+    scheduler = BackgroundScheduler(timezone="Europe/London")
+    job_id = schedule_retention(scheduler, None)
+    job = scheduler.get_job(job_id)
+    assert job.func_ref == "monitor.scheduler:retention_job"
+    fields = {f.name: str(f) for f in job.trigger.fields}
+    assert (fields["hour"], fields["minute"]) == tuple(str(x) for x in RETENTION_AT)
+    assert fields["day"] == "*"
