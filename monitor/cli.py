@@ -243,6 +243,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Every command migrates on start; this does it on its own, or only reports (--check)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from review_queue.db import alembic_config
+
+    db = build.database(_settings(args))
+    try:
+        head = ScriptDirectory.from_config(alembic_config(db.engine)).get_current_head()
+        with db.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        print(f"database schema: {current or 'empty'}; this version of Gatepost: {head}")
+        if args.check:
+            return 0 if current == head else 1
+        if current != head:
+            db.upgrade()
+            print(f"upgraded to {head}")
+        return 0
+    finally:
+        db.dispose()
+
+
 def cmd_retention(args: argparse.Namespace) -> int:
     from monitor.jobs.retention import run_retention
     from review_queue.retention import RetentionError
@@ -515,6 +538,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["jsonl"], default="jsonl")
     p.add_argument("--out", default="-", help="output file ('-' for stdout)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("migrate", help="upgrade the database schema now (every command also does on start)")
+    p.add_argument("--check", action="store_true", help="only report; exit 1 if an upgrade is due")
+    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("retention", help="delete what is past its retention period (policy.toml [retention])")
     mode = p.add_mutually_exclusive_group(required=True)

@@ -128,3 +128,14 @@ def test_the_scheduler_runs_retention_daily_in_the_small_hours() -> None:
     fields = {f.name: str(f) for f in job.trigger.fields}
     assert (fields["hour"], fields["minute"]) == tuple(str(x) for x in RETENTION_AT)
     assert fields["day"] == "*"
+
+
+def test_migrate_reports_the_schema_upgrades_an_empty_database_and_check_then_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GATEPOST_DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert main(["migrate", "--check"]) == 1
+    assert "database schema: empty" in capsys.readouterr().out
+    assert main(["migrate"]) == 0
+    assert "upgraded to" in capsys.readouterr().out
+    assert main(["migrate", "--check"]) == 0
