@@ -221,7 +221,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 .outerjoin(ReviewItem, ReviewItem.post_id == Post.id)
                 .order_by(Post.id)
             )
-            for post, judgement, item, slug in session.execute(q).tuples():
+            for post, judgement, item, slug in session.execute(q):
                 row = {
                     "school": slug,
                     "platform": post.kind,
