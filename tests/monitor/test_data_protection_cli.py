@@ -139,3 +139,49 @@ def test_migrate_reports_the_schema_upgrades_an_empty_database_and_check_then_pa
     assert main(["migrate"]) == 0
     assert "upgraded to" in capsys.readouterr().out
     assert main(["migrate", "--check"]) == 0
+
+
+def test_the_scheduled_job_applies_retention_and_audits_the_run(demo_db: Database) -> None:
+    from monitor.scheduler import retention_job
+
+    before = posts(demo_db)
+    with time_machine.travel(T0 + timedelta(days=31), tick=False):
+        retention_job("")
+    assert posts(demo_db) == before - 16
+    with demo_db.session_scope() as s:
+        assert (
+            s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "retention.run"))
+            == 1
+        )
+
+
+def test_retention_after_gatepost_demo_deletes_exactly_the_posts_the_real_classifier_left_unflagged(
+    gatepost_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from monitor.settings import load_settings
+    from review_queue.models import Judgement, ReviewItem
+
+    with time_machine.travel(T0, tick=False):
+        assert main(["demo", "--no-serve"]) == 0
+    db = Database(load_settings().database_url)
+
+    def counts() -> tuple[int, int, int]:
+        with db.session_scope() as s:
+            return (
+                s.scalar(select(func.count()).select_from(Post)) or 0,
+                s.scalar(select(func.count()).select_from(Judgement)) or 0,
+                s.scalar(select(func.count()).select_from(ReviewItem)) or 0,
+            )
+
+    stored, judged, flagged = counts()
+    assert stored == judged == 37 and 0 < flagged < stored
+    with time_machine.travel(T0 + timedelta(days=29), tick=False):
+        assert main(["retention", "--apply"]) == 0
+    assert counts() == (stored, judged, flagged)
+    with time_machine.travel(T0 + timedelta(days=31), tick=False):
+        assert main(["retention", "--apply"]) == 0
+    # Only the posts never flagged (and their judgements) went; every queued item stayed.
+    assert counts() == (flagged, flagged, flagged)
+    out = capsys.readouterr().out
+    assert f"  {'posts':<20} {stored - flagged:>8}" in out
+    db.dispose()
