@@ -190,7 +190,7 @@ THREAT: list[T] = [
     (("threat",), "we will [find|get|hunt] {staff} and [make her pay|sort her out|deal with her]", ""),
     (("threat",), "last warning {staff}. [Next time|You'll see|wait and see]", ""),
     (("threat", "abuse"), "{staff} deserves to [die|be shot|get hurt|be battered], {adj} {insult}", ""),
-    (("threat",), "if the school won't deal with {child} I will, I'll [slap|batter|sort] that kid myself", ""),
+    (("threat", "individual_child"), "if the school won't deal with {child} I will, I'll [slap|batter|sort] that kid myself", ""),
     (("threat",), "I'll burn {school} to the ground", ""),
     (("threat",), "see you at the gate tomorrow {staff} 😡🔪", ""),
     (("threat",), "{staff} won't know what hit her", ""),
@@ -440,7 +440,7 @@ COMPOSED: dict[str, tuple[tuple[str, ...], list[str], list[str], list[str]]] = {
 COMPOSED_RENDERS = 12
 # Renders per claim: identity and counter-speech frames need many rows to outweigh the
 # public abusive tweets in which group names mostly appear.
-COMPOSED_RENDERS_BY_KIND = {"identity-c": 50, "self-identity-c": 40, "counter-c": 40, "negated-c": 40}
+COMPOSED_RENDERS_BY_KIND = {"identity-c": 20, "self-identity-c": 15, "counter-c": 25, "negated-c": 25}
 
 ALL_TEMPLATES: dict[str, list[T]] = {
     "abuse": ABUSE, "threat": THREAT, "defamation": DEFAMATION, "pupil_image": PUPIL_IMAGE,

@@ -21,6 +21,8 @@ import imagehash
 import numpy as np
 from PIL import ExifTags, Image, UnidentifiedImageError
 
+from classifiers.base import MediaInfo
+
 # Images larger than this are refused: a decompression bomb must not take the worker down.
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -155,3 +157,8 @@ def inspect_image(data: bytes) -> ImageFacts:
         phash=str(imagehash.phash(img.convert("RGB"))),
         gps=_gps(img),
     )
+
+
+def with_face_count(media: MediaInfo, data: bytes) -> MediaInfo:
+    """The same attachment with its face count filled in from bytes the caller fetched safely."""
+    return dataclasses.replace(media, face_count=count_faces(data))

@@ -12,6 +12,8 @@ It does not normalise text, run spaCy or decide severities: the pipeline does.
 from __future__ import annotations
 
 import hashlib
+import json
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -164,6 +166,26 @@ def featurise(
     return sp.hstack([w, c, r], format="csr")
 
 
+def _walk_types(node: Any, out: set[str]) -> None:
+    if isinstance(node, dict):
+        if isinstance(node.get("__module__"), str) and isinstance(node.get("__class__"), str):
+            out.add(f"{node['__module__']}.{node['__class__']}")
+        for value in node.values():
+            _walk_types(value, out)
+    elif isinstance(node, list):
+        for value in node:
+            _walk_types(value, out)
+
+
+def artifact_types(path: Path) -> set[str]:
+    """Every type named in a skops artifact's schema (skops itself trusts all of scikit-learn)."""
+    with zipfile.ZipFile(path) as zf:
+        schema = json.loads(zf.read("schema.json"))
+    found: set[str] = set()
+    _walk_types(schema, found)
+    return found
+
+
 def load_model(path: Path = MODEL_PATH) -> TextModel:
     """Load a skops artifact, refusing any type outside TRUSTED_TYPES."""
     import skops.io as sio
@@ -171,10 +193,10 @@ def load_model(path: Path = MODEL_PATH) -> TextModel:
     if not path.is_file():
         raise ClassifierError(f"model artifact not found: {path.name} (run `gatepost train`)")
     try:
-        untrusted = sio.get_untrusted_types(file=path)
-    except Exception as exc:  # a truncated or foreign file: skops raises many kinds
+        untrusted = set(sio.get_untrusted_types(file=path)) | artifact_types(path)
+    except Exception as exc:  # a truncated or foreign file: skops and zipfile raise many kinds
         raise ClassifierError(f"model artifact is unreadable: {path.name}") from exc
-    unknown = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    unknown = sorted(untrusted - set(TRUSTED_TYPES))
     if unknown:
         raise ClassifierError(f"model artifact {path.name} contains untrusted types: {', '.join(unknown)}")
     try:

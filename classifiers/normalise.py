@@ -342,10 +342,7 @@ def _spaced_edits(text: str) -> list[tuple[int, int, str]]:
             and len(letters) > 4
             and letters[1:] not in WATCH_WORDS
             and letters not in WATCH_WORDS
-        ):
-            start += 2
-            letters = letters[1:]
-        elif letters[0] in "ai" and letters[1:] in WATCH_WORDS:
+        ) or (letters[0] in "ai" and letters[1:] in WATCH_WORDS):
             start += 2
             letters = letters[1:]
         if len(letters) >= 4 or letters in WATCH_WORDS:

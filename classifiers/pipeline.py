@@ -64,6 +64,19 @@ RULE_FLOORS: dict[str, str] = {"THREAT_STRONG": "threat", "SECURITY_CODE": "secu
 # A negation this many characters before a strong match cancels its floor ("no one should be shot").
 NEGATION_WINDOW = 24
 _COUNTER_INDEX = FEATURE_NAMES.index("counter_speech")
+# Hits that make a post abusive or threatening; if every one of them is negated ("they are
+# not vermin", "no one should be hurt"), or the post quotes them to condemn them and names
+# no one at the school, the abuse and threat scores are held below their thresholds.
+HARM_HITS = frozenset({"INSULT", "HATE_VERB", "THREAT", "THREAT_STRONG", "THREAT_VEILED"})
+PERSON_HITS = frozenset({"STAFF", "ROLE", "SECOND_PERSON"})
+# For the ceiling the negation must sit right before the harmful words ("are not vermin").
+CEILING_NEGATION_WINDOW = 12
+_OWN_INDEX = FEATURE_NAMES.index("own_child")
+_IDENTITY_INDEX = FEATURE_NAMES.index("identity")
+_FIRST_NAME_INDEX = FEATURE_NAMES.index("first_name")
+_CHILD_REF_INDEX = FEATURE_NAMES.index("child_ref")
+_PHOTO_INDEX = FEATURE_NAMES.index("photo_word")
+_OTHER_INDEX = FEATURE_NAMES.index("other_child")
 # Words that carry a model-only flag must push the score at least this much to be shown.
 MIN_TOKEN_CONTRIBUTION = 0.05
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -230,6 +243,46 @@ class Pipeline:
             )
         return results
 
+    def _apply_rule_ceilings(self, p: Prepared, scores: dict[str, float]) -> bool:
+        """Hold abuse and threat below threshold for negated or condemned hate; True if it did."""
+        harm = [h for h in p.hits if h.label in HARM_HITS]
+        if not harm:
+            return False
+        negations = [h.end for h in p.hits if h.label == "NEGATION"]
+        # Only for statements about groups ("they are not vermin"): a negated insult aimed
+        # at a person ("you're not a teacher, you're a joke") is still abuse.
+        all_negated = bool(p.features[_IDENTITY_INDEX]) and all(
+            any(h.start - CEILING_NEGATION_WINDOW <= n <= h.start for n in negations) for h in harm
+        )
+        condemned = bool(p.features[_COUNTER_INDEX]) and not any(h.label in PERSON_HITS for h in p.hits)
+        if not (all_negated or condemned):
+            return False
+        for category in ("abuse", "threat"):
+            if category in scores:
+                scores[category] = min(scores[category], max(0.0, self.thresholds.get(category, 0.5) - 0.01))
+        return True
+
+    def _own_child_photo_ceiling(
+        self, p: Prepared, media: Sequence[MediaInfo], scores: dict[str, float]
+    ) -> None:
+        """Policy: a parent's photo of their own child alone is not a breach (one face, no video)."""
+        if not media or "pupil_image" not in scores:
+            return
+        if any(m.type == "video" or m.face_count is None or m.face_count > 1 for m in media):
+            return
+        if p.features[_OWN_INDEX] and not (
+            p.features[_OTHER_INDEX] or p.features[_FIRST_NAME_INDEX] or p.features[_CHILD_REF_INDEX]
+        ):
+            scores["pupil_image"] = min(
+                scores["pupil_image"], max(0.0, self.thresholds["pupil_image"] - 0.01)
+            )
+
+    def _no_picture_ceiling(self, p: Prepared, media: Sequence[MediaInfo], scores: dict[str, float]) -> None:
+        """A post with no attachment and no mention of a photo or video cannot share one."""
+        if media or p.features[_PHOTO_INDEX] or "pupil_image" not in scores:
+            return
+        scores["pupil_image"] = min(scores["pupil_image"], max(0.0, self.thresholds["pupil_image"] - 0.01))
+
     def _apply_rule_floors(self, p: Prepared, scores: dict[str, float]) -> None:
         if p.features[_COUNTER_INDEX]:
             return
@@ -245,7 +298,10 @@ class Pipeline:
     def _decide(
         self, p: Prepared, text: str, media: Sequence[MediaInfo], scores: dict[str, float]
     ) -> Classification:
-        self._apply_rule_floors(p, scores)
+        if not self._apply_rule_ceilings(p, scores):
+            self._apply_rule_floors(p, scores)
+        self._own_child_photo_ceiling(p, media, scores)
+        self._no_picture_ceiling(p, media, scores)
         flags = tuple(c for c in CATEGORIES if scores.get(c, 0.0) >= self.thresholds.get(c, 1.1))
         recognised = tuple(
             c for c in NON_FLAG_CATEGORIES if scores.get(c, 0.0) >= self.thresholds.get(c, 1.1)

@@ -232,7 +232,7 @@ PHOTO_WORDS = (
     "👇", "📸", "🎥", "📷", "pictured",
 )  # fmt: skip
 CHILD_NOUNS = (
-    "boy", "girl", "kid", "child", "lad", "lass", "twins", "brat", "brats", "kids", "son",
+    "boy", "girl", "kid", "child", "lad", "lass", "twins", "brat", "son",
     "daughter", "sprog", "toddler", "pupil", "student", "classmate",
 )  # fmt: skip
 OWN_CHILD_WORDS = ("ds", "dd", "ds1", "ds2", "dd1", "dd2", "dc", "dcs", "lo")
@@ -422,6 +422,8 @@ class RuleAnnotator:
             "THREAT_STRONG",
             [
                 [fut, {"OP": "?"}, {"LOWER": "to", "OP": "?"}, {"OP": "?"}, strong_verb, target],
+                [{"LOWER": {"IN": ["gonna", "going", "will", "'ll", "gunna", "gna"]}}, {"LOWER": "to", "OP": "?"}, {"LOWER": "get"}, {"LOWER": {"IN": ["a", "his", "her", "their"]}, "OP": "?"}, {"LOWER": {"IN": ["hurt", "battered", "slapped", "smacked", "stabbed", "shot", "killed", "slap", "smack", "kicking", "beating", "hiding", "battering", "knocked", "decked", "floored", "done", "glassed", "head"]}}],
+                [{"LOWER": {"IN": [*FUTURE_MARKERS, "lets", "let's", "should"]}}, {"OP": "?"}, strong_verb, determiner, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["house", "houses", "car", "cars", "shop", "shops", "mosque", "mosques", "church", "synagogue", "school", "home", "homes", "place"]}}],
                 [fut, {"OP": "?"}, {"LOWER": "to", "OP": "?"}, {"OP": "?"}, strong_verb, determiner, {"OP": "?"}, person_noun],
                 [{"LOWER": {"IN": ["should", "must", "need", "needs", "deserve", "deserves", "ought", "will"]}}, {"LOWER": {"IN": ["to", "all", "just", "all"]}, "OP": "*"}, {"LOWER": {"IN": ["die", "burn", "suffer", "hang"]}}],
                 [verb, {"LOWER": {"IN": ["all", "every", "each"]}}],
@@ -636,7 +638,7 @@ class RuleAnnotator:
                 1.0 if has_first else 0.0,
                 1.0 if child_ref else 0.0,
                 1.0 if own else 0.0,
-                1.0 if (child_ref or has_first) and not own else 0.0,
+                1.0 if child_ref or (has_first and not own) else 0.0,
                 1.0 if threat else 0.0,
                 min(counts.get("THREAT_VEILED", 0.0), 1.0),
                 1.0 if group_threat else 0.0,

@@ -8,7 +8,15 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from classifiers.images import count_faces, exif_location, inspect_image, perceptual_hash, same_photo
+from classifiers.base import MediaInfo
+from classifiers.images import (
+    count_faces,
+    exif_location,
+    inspect_image,
+    perceptual_hash,
+    same_photo,
+    with_face_count,
+)
 
 
 def _drawn_face(size: int = 200) -> np.ndarray:
@@ -76,3 +84,8 @@ def test_the_same_photo_resized_is_recognised_and_a_different_one_is_not() -> No
     assert h1 and h2 and h3
     assert same_photo(h1, h2)
     assert not same_photo(h1, h3)
+
+
+def test_an_attachment_gets_its_face_count_from_the_bytes() -> None:
+    media = with_face_count(MediaInfo(type="image", url="https://example.invalid/p.png"), _two_faces())
+    assert media.face_count == 2 and media.url.endswith("p.png")

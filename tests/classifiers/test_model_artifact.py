@@ -47,13 +47,36 @@ def test_a_broken_policy_is_a_classifier_error(tmp_path: Path) -> None:
         load_pipeline(policy_path=policy)
 
 
-def test_the_model_cards_measured_figures_meet_the_targets() -> None:
-    metrics = json.loads((MODEL_DIR / "metrics.json").read_text())
-    held = metrics["heldout"]
-    assert held["macro_f1"] >= 0.80
-    assert held["criticism_false_flag_rate"] <= 0.05
-    assert metrics["davidson"]["macro_f1"] >= 0.90
-    assert metrics["hatecheck"]["accuracy"] > 0.766
-    assert metrics["hatecheck"]["threat_dir_h_threat_recall"] >= 0.90
-    for category in ("threat", "pupil_image", "individual_child"):
-        assert held["recall"][category] >= 0.90, category
+METRICS = json.loads((MODEL_DIR / "metrics.json").read_text())
+TARGETS = {
+    "heldout macro-F1 >= 0.80": lambda m: m["heldout"]["macro_f1"] >= 0.80,
+    "heldout threat recall >= 0.90": lambda m: m["heldout"]["recall"]["threat"] >= 0.90,
+    "heldout pupil_image recall >= 0.90": lambda m: m["heldout"]["recall"]["pupil_image"] >= 0.90,
+    "heldout individual_child recall >= 0.90": lambda m: m["heldout"]["recall"]["individual_child"] >= 0.90,
+    "civil criticism false flags <= 5%": lambda m: m["heldout"]["criticism_false_flag_rate"] <= 0.05,
+    "HateCheck accuracy > 0.766": lambda m: m["hatecheck"]["accuracy"] > 0.766,
+    "HateCheck threat_dir_h threat >= 0.90": lambda m: m["hatecheck"]["threat_dir_h_threat_recall"] >= 0.90,
+    "Davidson abuse macro-F1 >= 0.90": lambda m: m["davidson"]["macro_f1"] >= 0.90,
+}
+# Targets the shipped model does not reach yet (the card says so).  strict=True: when a
+# retrained model reaches one, this test fails until the name is taken off the list.
+NOT_MET: set[str] = set()
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="not met; see MODEL_CARD.md"))
+        if name in NOT_MET
+        else name
+        for name in TARGETS
+    ],
+)
+def test_the_model_cards_measured_figures_meet_the_targets(target: str) -> None:
+    assert TARGETS[target](METRICS), f"{target}: see classifiers/model/metrics.json"
+
+
+def test_the_model_card_was_written_from_the_shipped_model() -> None:
+    card = (MODEL_DIR / "MODEL_CARD.md").read_text()
+    assert METRICS["model_version"] == load_model(MODEL_PATH).version
+    assert METRICS["model_version"] in card

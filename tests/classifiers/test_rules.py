@@ -1,0 +1,52 @@
+"""The spaCy stage: the school profile's names, roles, year groups and references to children."""
+
+from __future__ import annotations
+
+from classifiers.normalise import normalise
+from classifiers.rules import FEATURE_NAMES, RuleAnnotator
+
+from .conftest import HOLLYBROOK
+
+ANNOTATOR = RuleAnnotator(HOLLYBROOK)
+NO_MEDIA = (0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+def _hits(text: str) -> set[tuple[str, str]]:
+    norm = normalise(text).text
+    (result,) = ANNOTATOR.annotate([norm], [NO_MEDIA])
+    return {(h.label, norm[h.start : h.end]) for h in result.hits}
+
+
+def _features(text: str) -> set[str]:
+    (result,) = ANNOTATOR.annotate([normalise(text).text], [NO_MEDIA])
+    return {name for name, value in zip(FEATURE_NAMES, result.features, strict=True) if value}
+
+
+def test_staff_are_found_by_full_name_alias_and_honorific_with_surname() -> None:
+    hits = _hits("Denise Carter, Mrs Carter and Mr. Okafor and Miss Okafor")
+    assert {("STAFF", "denise carter"), ("STAFF", "mrs carter"), ("STAFF", "mr. okafor")} <= hits
+    assert ("STAFF", "miss okafor") in hits
+
+
+def test_school_aliases_roles_and_year_groups_are_entities() -> None:
+    hits = _hits("HPS: the head told Year 4 and Y6 at Hollybrook")
+    assert {
+        ("SCHOOL", "hps"),
+        ("ROLE", "the head"),
+        ("YEAR", "year 4"),
+        ("YEAR", "y6"),
+        ("SCHOOL", "hollybrook"),
+    } <= hits
+
+
+def test_references_to_other_children_are_told_apart_from_a_parents_own_child() -> None:
+    assert "other_child" in _features("the Wilson boy keeps biting")
+    assert "other_child" in _features("DS's classmate Tyler has ADHD")
+    own = _features("my DS had a lovely day")
+    assert "own_child" in own and "other_child" not in own
+
+
+def test_threat_incitement_and_security_patterns_fire() -> None:
+    assert "threat_veiled" in _features("I know where Mrs Carter parks")
+    assert "incitement" in _features("everyone complain to ofsted")
+    assert "security_code" in _features("the gate code is 4471")
