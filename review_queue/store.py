@@ -15,13 +15,17 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select
+from sqlalchemy import JSON, String, Text, bindparam, cast, column, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from review_queue.models import Post, School, Source, utcnow
 
 # Lookups of existing external ids go in chunks: SQLite caps bound parameters.
 LOOKUP_CHUNK = 500
+# A post's identity: storing it again is a no-op (or an edit, when its content changed).
+_POST_KEY = ["school_id", "kind", "external_id"]
 
 
 class PostLike(Protocol):
@@ -104,26 +108,13 @@ def ingest_posts(
         by_key.setdefault((p.kind, p.external_id), p)  # the same post twice in one batch
     if not by_key:
         return []
-    existing: dict[tuple[str, str], Post] = {}
-    keys = list(by_key)
-    for i in range(0, len(keys), LOOKUP_CHUNK):
-        chunk = keys[i : i + LOOKUP_CHUNK]
-        ids = {ext for _, ext in chunk}
-        for row in session.scalars(
-            select(Post).where(Post.school_id == school_id, Post.external_id.in_(ids))
-        ):
-            existing[(row.kind, row.external_id)] = row
     now = utcnow()
     rows: list[dict[str, Any]] = []
+    hashes: dict[tuple[str, str], str] = {}
     for key, p in by_key.items():
         text = _clean(p.text)
-        media = _jsonable(_media_json(p.media))
-        chash = content_hash(text, media)
-        seen = existing.get(key)
-        if seen is not None:
-            if seen.content_hash != chash and seen.edited_at is None:
-                seen.edited_at = now
-            continue
+        media = _jsonable(_media_json(p.media)) if p.media else []
+        chash = hashes[key] = content_hash(text, media)
         created = p.created_at if p.created_at.tzinfo else p.created_at.replace(tzinfo=UTC)
         record = {
             "kind": p.kind,
@@ -154,13 +145,89 @@ def ingest_posts(
                 "provenance": provenance,
             }
         )
-    if not rows:
-        return []
-    # One multi-row INSERT ... RETURNING for the batch (SQLAlchemy's ORM bulk insert), not
-    # one unit-of-work INSERT per post: several times faster, and the rows come back as
-    # ORM objects with their ids, in the session, as before.
-    inserted = session.scalars(insert(Post).returning(Post, sort_by_parameter_order=True), rows)
-    return list(inserted)
+    inserted = _insert_new(session, rows)
+    order = {key: n for n, key in enumerate(by_key)}
+    inserted.sort(key=lambda row: order[(row.kind, row.external_id)])
+    new_keys = {(r.kind, r.external_id) for r in inserted}
+    seen_before = [key for key in by_key if key not in new_keys]
+    _mark_edits(session, school_id, seen_before, hashes, now)
+    return inserted
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[Post]:
+    """Insert the rows whose (school_id, kind, external_id) is not stored yet; return those stored.
+
+    One statement per batch, ON CONFLICT DO NOTHING: a post stored before is skipped by
+    the unique index itself, so a batch of new posts (the usual case) needs no lookup.
+    The rows come back as ORM objects with their ids, in the session.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        insert_many = sqlite.insert(Post).on_conflict_do_nothing(index_elements=_POST_KEY)
+        return list(session.scalars(insert_many.returning(Post), rows))
+    # On PostgreSQL the batch goes as one JSON document that the server unpacks: a short
+    # statement prepared once, and one json.dumps in C.  A VALUES list of 200 rows is
+    # 3,000 parameters that psycopg re-parses and adapts one by one in Python per batch.
+    table = Post.__table__
+    names = list(rows[0])
+    batch = json.dumps([{name: _as_json(table.c[name].type, r[name]) for name in names} for r in rows])
+    unpacked = (
+        func.json_to_recordset(cast(bindparam("batch", batch), JSON))
+        .table_valued(*[column(name, _recordset_type(table.c[name].type)) for name in names])
+        .render_derived(with_types=True)
+    )
+    values = [
+        cast(unpacked.c[name], JSON) if isinstance(table.c[name].type, JSON) else unpacked.c[name]
+        for name in names
+    ]
+    insert_batch = (
+        postgresql.insert(Post)
+        .from_select([table.c[name] for name in names], select(*values))
+        .on_conflict_do_nothing(index_elements=_POST_KEY)
+        .returning(Post)
+    )
+    return list(session.scalars(insert_batch))
+
+
+def _as_json(column_type: TypeEngine[Any], value: Any) -> Any:
+    if isinstance(column_type, JSON):
+        # As its own JSON text (what the column's bind would send, None as JSON null):
+        # json_to_recordset would turn a JSON null into SQL NULL.
+        return json.dumps(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value
+
+
+def _recordset_type(column_type: TypeEngine[Any]) -> TypeEngine[Any]:
+    # Strings as unbounded text, so the column itself refuses a value too long for it,
+    # as a plain INSERT would; JSON as text, cast to json once unpacked.
+    if isinstance(column_type, (String, JSON)):
+        return Text()
+    return column_type
+
+
+def _mark_edits(
+    session: Session,
+    school_id: int,
+    keys: list[tuple[str, str]],
+    hashes: dict[tuple[str, str], str],
+    now: datetime,
+) -> None:
+    """Posts stored before whose content changed are marked edited; what was captured is kept."""
+    for i in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[i : i + LOOKUP_CHUNK]
+        # Kind and id both, so the lookup walks the (school_id, kind, external_id) unique
+        # index; a cross pair (one kind's id under another kind) is not in `hashes`.
+        for row in session.scalars(
+            select(Post).where(
+                Post.school_id == school_id,
+                Post.kind.in_({kind for kind, _ in chunk}),
+                Post.external_id.in_({ext for _, ext in chunk}),
+            )
+        ):
+            chash = hashes.get((row.kind, row.external_id))
+            if chash is not None and row.content_hash != chash and row.edited_at is None:
+                row.edited_at = now
 
 
 def save_cursor(session: Session, source: Source, cursor: str | None, stored: int, reads: int = 0) -> None:
