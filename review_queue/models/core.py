@@ -60,7 +60,10 @@ class Post(Base):
     __table_args__ = (
         UniqueConstraint("school_id", "kind", "external_id"),
         Index("ix_posts_school_captured", "school_id", "captured_at"),
-        Index("ix_posts_author", "school_id", "author_handle"),
+        # The author's other posts beside an item, newest first.
+        Index("ix_posts_author", "school_id", "author_handle", "created_at"),
+        # Thread context: the replies to a post, and a reply's siblings.
+        Index("ix_posts_parent", "school_id", "parent_external_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,8 +113,6 @@ class ReviewItem(Base):
     """A flagged post waiting for, or carrying, a human decision."""
 
     __tablename__ = "review_items"
-    __table_args__ = (Index("ix_items_queue", "school_id", "status", "severity_rank", "created_at"),)
-
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), unique=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
@@ -129,6 +130,18 @@ class ReviewItem(Base):
 
     post: Mapped[Post] = relationship()
     decisions: Mapped[list[Decision]] = relationship(back_populates="item", order_by="Decision.id")
+
+
+# The queue list's order (most severe first, then oldest), so a page is a LIMIT read
+# straight off the index whatever the number of decided items behind it.
+Index(
+    "ix_items_queue",
+    ReviewItem.school_id,
+    ReviewItem.status,
+    ReviewItem.severity_rank.desc(),
+    ReviewItem.created_at,
+    ReviewItem.id,
+)
 
 
 class Decision(Base):
