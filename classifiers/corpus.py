@@ -190,7 +190,7 @@ THREAT: list[T] = [
     (("threat",), "we will [find|get|hunt] {staff} and [make her pay|sort her out|deal with her]", ""),
     (("threat",), "last warning {staff}. [Next time|You'll see|wait and see]", ""),
     (("threat", "abuse"), "{staff} deserves to [die|be shot|get hurt|be battered], {adj} {insult}", ""),
-    (("threat", "individual_child"), "if the school won't deal with {child} I will, I'll [slap|batter|sort] that kid myself", ""),
+    (("threat",), "if the school won't deal with {child} I will, I'll [slap|batter|sort] that kid myself", ""),
     (("threat",), "I'll burn {school} to the ground", ""),
     (("threat",), "see you at the gate tomorrow {staff} 😡🔪", ""),
     (("threat",), "{staff} won't know what hit her", ""),

@@ -42,7 +42,7 @@ EVIDENCE_RULES: dict[str, tuple[str, ...]] = {
     "security": ("SECURITY_CODE", "SECURITY"),
     "individual_child": ("CHILD_REF",),
     "pupil_image": ("PHOTO",),
-    "abuse": (),
+    "abuse": ("INSULT_PREDICATE",),
     "defamation": ("ALLEGATION",),
 }
 RULE_REASONS: dict[str, str] = {
@@ -56,18 +56,23 @@ RULE_REASONS: dict[str, str] = {
     "CHILD_REF": "refers to an identifiable child",
     "PHOTO": "refers to a photo or video",
     "STAFF": "names a member of staff",
+    "INSULT_PREDICATE": "an insult said of a person or group",
     "ALLEGATION": "states a damaging allegation",
 }
 # Rule matches strong enough to flag a category on their own (recall first for threats and
 # security), unless the match is negated or the post quotes it to condemn it.
-RULE_FLOORS: dict[str, str] = {"THREAT_STRONG": "threat", "SECURITY_CODE": "security"}
+RULE_FLOORS: dict[str, str] = {
+    "THREAT_STRONG": "threat",
+    "SECURITY_CODE": "security",
+    "INSULT_PREDICATE": "abuse",
+}
 # A negation this many characters before a strong match cancels its floor ("no one should be shot").
 NEGATION_WINDOW = 24
 _COUNTER_INDEX = FEATURE_NAMES.index("counter_speech")
 # Hits that make a post abusive or threatening; if every one of them is negated ("they are
 # not vermin", "no one should be hurt"), or the post quotes them to condemn them and names
 # no one at the school, the abuse and threat scores are held below their thresholds.
-HARM_HITS = frozenset({"INSULT", "HATE_VERB", "THREAT", "THREAT_STRONG", "THREAT_VEILED"})
+HARM_HITS = frozenset({"INSULT", "INSULT_PREDICATE", "HATE_VERB", "THREAT", "THREAT_STRONG", "THREAT_VEILED"})
 PERSON_HITS = frozenset({"STAFF", "ROLE", "SECOND_PERSON"})
 # For the ceiling the negation must sit right before the harmful words ("are not vermin").
 CEILING_NEGATION_WINDOW = 12

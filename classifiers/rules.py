@@ -277,6 +277,17 @@ IDENTITY_WORDS = (
     "foreigners", "asians", "asian", "travellers", "gypsies", "polish", "romanians", "pakistanis", "africans",
     "hindus", "catholics", "homosexuals", "queers", "migrants", "girls", "females", "blacks",
 )  # fmt: skip
+# Insult nouns that are abuse whenever they are said of a person or a group ("X are vermin").
+# Adjectives such as "useless" or "lazy" are left out: parents use them in fair criticism.
+STRONG_INSULTS = (
+    "idiot", "idiots", "moron", "morons", "cretin", "imbecile", "twat", "twats", "tosser", "wanker", "bellend",
+    "knobhead", "dickhead", "prick", "cunt", "cunts", "cow", "cows", "bitch", "bitches", "slag", "slags", "slut",
+    "whore", "skank", "slapper", "hag", "pig", "pigs", "scum", "scumbag", "scumbags", "lowlife", "parasite",
+    "parasites", "vermin", "filth", "filthy", "trash", "rat", "rats", "cockroach", "cockroaches", "animals",
+    "subhuman", "retard", "retards", "retarded", "arsehole", "asshole", "bastard", "bastards", "nonce", "paedo",
+    "disgusting", "vile", "worthless", "abomination", "plague", "disease", "cancer", "savages", "monkeys", "apes",
+)  # fmt: skip
+
 # Counter-speech and reporting words: a post that quotes hate in order to condemn it.
 COUNTER_WORDS = (
     "report", "reported", "reporting", "unacceptable", "wrong", "okay", "ok", "stop", "condemn", "challenge",
@@ -480,6 +491,11 @@ class RuleAnnotator:
                 [{"LOWER": {"IN": ["walk", "wander", "stroll", "get", "got"]}}, {"LOWER": {"IN": ["straight", "right"]}, "OP": "?"}, {"LOWER": {"IN": ["in", "into", "through"]}}],
                 [{"LOWER": {"IN": ["picked", "collected", "collect", "collects", "collecting", "pickup", "pick"]}}, {"LOWER": "up", "OP": "?"}, {"LOWER": {"IN": ["by", "from", "at"]}}],
                 [{"LOWER": {"IN": ["nobody", "noone", "no"]}}, {"LOWER": "one", "OP": "?"}, {"LOWER": {"IN": ["checks", "checking", "watches", "watching", "signs", "on"]}}],
+                [{"LOWER": {"IN": ["never", "not", "n't", "nt", "doesnt", "dont", "isnt", "wont"]}}, {"LOWER": {"IN": ["locked", "lock", "locks", "checked", "check", "checks", "manned", "staffed", "supervised", "shut", "closed", "secure", "secured", "working", "on"]}}],
+                [{"LOWER": {"IN": ["walks", "walk", "goes", "go", "cycles", "left", "waits", "wait"]}}, {"OP": "?"}, {"OP": "?"}, {"LOWER": "alone"}],
+                [{"LOWER": "without"}, {"LOWER": {"IN": ["being", "anyone", "anybody", "signing", "id", "a"]}}, {"LOWER": {"IN": ["seen", "noticed", "checked", "stopped", "asked", "knowing", "in", "badge", "lanyard"]}, "OP": "?"}],
+                [{"LOWER": {"IN": ["unlocked", "unattended", "unsupervised", "unmanned", "unguarded", "propped", "wedged"]}}],
+                [{"LOWER": {"IN": ["same", "every"]}}, {"LOWER": {"IN": ["time", "route", "day", "way"]}}, {"OP": "?"}, {"LOWER": {"IN": ["every", "each", "at", "by", "from"]}}],
             ],
         )  # fmt: skip
         m.add("ALLEGATION", [[{"LOWER": {"IN": list(ALLEGATION_WORDS)}}]])
@@ -500,6 +516,33 @@ class RuleAnnotator:
             ],
         )  # fmt: skip
         m.add("INSULT", [[{"LOWER": {"IN": list(INSULT_WORDS)}}]])
+        subject = {
+            "LOWER": {
+                "IN": [
+                    *IDENTITY_WORDS,
+                    "you",
+                    "u",
+                    "ur",
+                    "she",
+                    "he",
+                    "they",
+                    "teachers",
+                    "staff",
+                    "people",
+                    "ppl",
+                ]
+            }
+        }
+        copula = {"LOWER": {"IN": ["are", "is", "r", "=", "'re", "'s", "s", "re", "be"]}}
+        not_negation = {"LOWER": {"NOT_IN": ["not", "no", "never", "n't", "nt", "hardly"]}, "OP": "?"}
+        m.add(
+            "INSULT_PREDICATE",
+            [
+                [subject, copula, not_negation, not_negation, {"LOWER": {"IN": list(STRONG_INSULTS)}}],
+                [{"ENT_TYPE": {"IN": ["STAFF", "ROLE"]}}, copula, not_negation, not_negation, not_negation, {"LOWER": {"IN": list(STRONG_INSULTS)}}],
+                [{"LOWER": {"IN": ["you", "u", "ya"]}}, not_negation, not_negation, {"LOWER": {"IN": list(STRONG_INSULTS)}}],
+            ],
+        )  # fmt: skip
         m.add("IDENTITY", [[{"LOWER": {"IN": list(IDENTITY_WORDS)}}]])
         m.add(
             "HATE_VERB",

