@@ -15,6 +15,8 @@ import io
 import json
 import os
 import random
+import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -417,6 +419,86 @@ def bench_worker_rss(url: str, posts: int) -> Row:
     )
 
 
+# Page views the web process answers before its peak RSS is read: each round is the open
+# queue, a decided list and one item, so the figure includes a full page of 200 rows.
+WEB_ROUNDS = 30
+
+
+def bench_web_rss(url: str, user_id: int, rounds: int) -> Row:
+    """Peak RSS of a real `gatepost serve` answering queue and item pages on the console database."""
+    import httpx
+
+    from review_queue.accounts import hash_password
+
+    password = f"bench-{uuid.uuid4().hex}"
+    db = Database(url)
+    with db.session_scope() as s:
+        s.execute(
+            text("UPDATE users SET password_hash = :h WHERE id = :id"),
+            {"h": hash_password(password), "id": user_id},
+        )
+        email = s.scalar(text("SELECT email FROM users WHERE id = :id"), {"id": user_id})
+        open_ids = list(
+            s.scalars(text("SELECT id FROM review_items WHERE status = 'open' ORDER BY id LIMIT 50"))
+        )
+    db.dispose()
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GATEPOST_")}
+        env.update(
+            GATEPOST_HOME=tmp,
+            GATEPOST_DATABASE_URL=url,
+            GATEPOST_HOST="127.0.0.1",
+            GATEPOST_PORT=str(port),
+            GATEPOST_SECRET_KEY=uuid.uuid4().hex,
+            PYTHONPATH=str(REPO),
+            GATEPOST_LOG_LEVEL="WARNING",
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "monitor.cli", "serve"],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        form = client.get("/signin").text
+                        break
+                    except httpx.TransportError:
+                        if proc.poll() is not None or time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.2)
+                found = re.search(r'name="csrf" value="([^"]+)"', form)
+                assert found, "no CSRF token on the sign-in page"
+                signin = {"email": email, "password": password, "next": "/", "csrf": found.group(1)}
+                assert client.post("/signin", data=signin).status_code == 303
+                for n in range(rounds):
+                    for path in (
+                        "/queue",
+                        "/queue?status=confirmed",
+                        f"/items/{open_ids[n % len(open_ids)]}",
+                    ):
+                        response = client.get(path)
+                        assert response.status_code == 200, (path, response.status_code)
+            peak = _tree_hwm_kb(proc.pid)
+        finally:
+            os.killpg(proc.pid, 15)
+            proc.wait(30)
+    return Row(
+        "peak RSS, web",
+        f"{peak / 1024:.0f} MB",
+        "",
+        f"`gatepost serve` after {rounds} rounds of open queue, decided list and one item, console size",
+    )
+
+
 def _tree_hwm_kb(pid: int) -> int:
     """The largest VmHWM among a process and its children (the pool)."""
     pids = [pid]
@@ -517,6 +599,9 @@ def main(argv: list[str] | None = None) -> int:
             rows += bench_console(url, school_id, user_id, samples)
             step("reports")
             rows += bench_reports(url, school_id)
+            if "memory" in only:
+                step("web memory")
+                rows.append(bench_web_rss(url, user_id, 5 if args.quick else WEB_ROUNDS))
     if "memory" in only:
         step("worker memory")
         with pg_database("memory") as url:
