@@ -35,6 +35,8 @@ CHAR_FEATURES = 2**17
 # Rule features are few and binary; scaling them lets L2-regularised weights grow large
 # enough for a strong rule (a direct threat) to carry a post on its own.
 RULE_WEIGHT = 3.0
+# Token contributions remembered for evidence; bounded so a long-running worker's memory is too.
+CONTRIBUTION_CACHE_SIZE = 200_000
 
 # Types a Gatepost model artifact may contain; anything else is refused.
 TRUSTED_TYPES: tuple[str, ...] = (
@@ -104,6 +106,7 @@ class TextModel:
         self._coef = np.vstack([models[lab].coef_[0] for lab in self.labels])
         self._intercept = np.array([models[lab].intercept_[0] for lab in self.labels])
         self._platt = np.array([calibration.get(lab, [1.0, 0.0]) for lab in self.labels])
+        self._contrib_cache: dict[tuple[int, str], float] = {}
 
     # -- features ------------------------------------------------------------------------
     def features(self, texts: Sequence[str], rule_feats: Sequence[Sequence[float]]) -> sp.csr_matrix:
@@ -125,9 +128,18 @@ class TextModel:
         if not tokens:
             return np.zeros(0)
         idx = self.labels.index(label)
-        w = self.word_tfidf.transform(self.word_vec.transform(tokens))
-        coef = self._coef[idx, :WORD_FEATURES]
-        return np.asarray(w @ coef).ravel()
+        cache = self._contrib_cache
+        missing = sorted({t for t in tokens if (idx, t) not in cache})
+        if missing:
+            # Vectorising one token at a time costs more than the rest of judgement: do the
+            # unseen ones in one call and remember them (tokens repeat across posts).
+            if len(cache) > CONTRIBUTION_CACHE_SIZE:
+                cache.clear()
+            w = self.word_tfidf.transform(self.word_vec.transform(missing))
+            values = np.asarray(w @ self._coef[idx, :WORD_FEATURES]).ravel()
+            for token, value in zip(missing, values, strict=True):
+                cache[(idx, token)] = float(value)
+        return np.array([cache[(idx, t)] for t in tokens])
 
     # -- persistence ---------------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:

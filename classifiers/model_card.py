@@ -12,6 +12,18 @@ def _mark(ok: bool) -> str:
     return "met" if ok else "**NOT met**"
 
 
+def _bench(m: dict[str, Any]) -> str:
+    b = m.get("benchmark")
+    if not b:
+        return ""
+    return (
+        f"; last run: {b['posts']} held-out posts at {b['pipeline_posts_per_s']:.0f} posts/s on one core"
+        f" (baseline TF-IDF + LogReg: {b['baseline_posts_per_s']:.0f} posts/s), on a shared 2-core machine"
+        f" (load average {b.get('load_average', '?')}); target >= 2,000 posts/s: "
+        + ("met" if b["pipeline_posts_per_s"] >= 2000 else "**NOT met**")
+    )
+
+
 def render_card(m: dict[str, Any]) -> str:
     """The model card: what the model is for, what it learnt from, and what it measured."""
     held = m["heldout"]
@@ -45,9 +57,15 @@ children, allegations, opinion markers, identity terms, counter-speech) -> hashe
 features -> one L2 logistic regression per label (liblinear, C={training.get("C")}, seed
 {training.get("seed")}) -> Platt calibration and a threshold per label, both fitted on the
 validation split; `threat`, `pupil_image` and `individual_child` take the highest threshold that
-keeps validation recall >= 0.95. Strong threat patterns and entry codes set a score floor at the
-threshold unless negated or quoted to condemn. Saved with skops; `load_model` refuses any type
-outside `TRUSTED_TYPES`.
+keeps validation recall >= 0.95; `abuse` takes the threshold with the best Davidson validation
+macro-F1 among those within 0.03 of the best corpus F1. Rules then adjust scores in the pipeline
+(never in training): strong threat patterns, entry codes and an insult said of a person or group
+("X are vermin") raise the category's score to just above its threshold; the abuse and threat
+scores are held just below threshold when every harmful phrase is negated in a statement about a
+group, or quoted to condemn it with no one at the school named; `pupil_image` is held below
+threshold for a post with no attachment and no mention of a photo, and for a parent's photo of
+their own child alone (one counted face, no other child mentioned). Saved with skops;
+`load_model` reads the artifact's schema and refuses any type outside `TRUSTED_TYPES`.
 
 ## Training data
 * **Gatepost corpus** (`classifiers/data/corpus.jsonl`, train and val rows): posts about fictional
@@ -90,7 +108,7 @@ Held-out corpus, {held["rows"]} posts (`gatepost evaluate --data classifiers/dat
 | HateCheck threat_dir_h flagged threat >= 0.90 | {hc["threat_dir_h_threat_recall"]:.3f} | {_mark(hc["threat_dir_h_threat_recall"] >= 0.90)} |
 | Davidson eval split abuse macro-F1 >= 0.90 | {dav["macro_f1"]:.3f} | {_mark(dav["macro_f1"] >= 0.90)} |
 
-Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`.
+Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`{_bench(m)}.
 
 ## Limitations
 * The corpus is synthetic. Real posts are longer, more allusive and more sarcastic; expect
@@ -99,8 +117,13 @@ Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`.
   the model cannot know whether a claim is true.
 * pupil_image relies on the caller's face count and on wording; without a face count it falls
   back to wording and the presence of an image.
-* HateCheck non-hateful cases (counter-speech, reclaimed slurs, negation) remain hard for a
-  bag-of-n-grams model.
+* HateCheck non-hateful cases (counter-speech, reclaimed slurs, negation, identity terms used
+  neutrally) remain hard: the abuse head learns from Davidson tweets, where profanity and group
+  names are mostly "offensive", so neutral mentions of groups are still often flagged.
+* Known miss in the policy's own examples: "sign the petition to get Mrs Carter sacked" is flagged
+  defamation (the word "sacked" reads as an allegation), not incitement.
+* Threat recall on held-out posts is below target: veiled or passive threats phrased in ways no
+  training template used ("{{staff}} is going to get what's coming") rely on the model alone.
 
 ## Reproduce
 `.venv/bin/python -m classifiers.corpus` (regenerates the corpus files byte-for-byte),
