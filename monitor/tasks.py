@@ -38,6 +38,8 @@ QUEUE = "gatepost"
 # A worker takes one task at a time beyond those it is running: with acks_late a
 # prefetched task would otherwise wait behind a long one on a busy worker.
 PREFETCH_MULTIPLIER = 1
+# The longest a vanished worker's task waits, past its visibility timeout, to be handed out again.
+RESTORE_INTERVAL_SECONDS = 10
 # When the broker is down the scheduler gives up enqueueing after these tries (about a
 # second) rather than stall its other jobs; the source's next interval enqueues it again.
 ENQUEUE_RETRY_POLICY = {"max_retries": 3, "interval_start": 0.0, "interval_step": 0.2, "interval_max": 0.5}
@@ -77,6 +79,11 @@ def _transport_options(settings: Settings) -> dict[str, Any]:
     return {
         "visibility_timeout": settings.broker_visibility_timeout,
         "global_keyprefix": settings.broker_key_prefix,
+        # kombu sweeps for tasks of vanished workers every interval x throttle seconds
+        # (10 x 10 by default), so a killed worker's task could wait 100 s beyond its
+        # visibility timeout.  Sweep on every tick, and tick no slower than the timeout.
+        "unacked_restore_throttle": 1,
+        "unacked_restore_interval": max(1, min(RESTORE_INTERVAL_SECONDS, settings.broker_visibility_timeout)),
     }
 
 
