@@ -96,7 +96,7 @@ def status_counts(session: Session, school_id: int | None = None) -> dict[str, i
     q = select(ReviewItem.status, func.count()).group_by(ReviewItem.status)
     if school_id is not None:
         q = q.where(ReviewItem.school_id == school_id)
-    return {status: n for status, n in session.execute(q).tuples()}
+    return {status: n for status, n in session.execute(q)}
 
 
 def decide(
