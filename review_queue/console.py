@@ -294,7 +294,8 @@ def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str,
     evidence = list(j.evidence) if j else []
     flags = []
     for c in j.flags if j else []:
-        whys = [str(e.get("why", "")) for e in evidence if e.get("category") == c and e.get("why")]
+        # Several spans often share one rule's reason: say each reason once.
+        whys = dict.fromkeys(str(e["why"]) for e in evidence if e.get("category") == c and e.get("why"))
         flags.append(
             {"category": c, "description": cats.get(c, {}).get("description", ""), "why": "; ".join(whys)}
         )

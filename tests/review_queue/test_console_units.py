@@ -305,3 +305,24 @@ def test_dismissals_and_corrections_are_exported_as_labelled_feedback(
     assert rows["dismiss"]["kind"] == "false_positive" and rows["dismiss"]["label"] == []
     assert rows["confirm"]["kind"] == "corrected" and rows["confirm"]["label"] == ["threat"]
     assert rows["confirm"]["model_flags"] == ["abuse"]
+
+
+def test_the_item_page_gives_each_evidence_reason_once(
+    db: Database, make_item: ItemFactory, cast: Cast, policy: dict
+) -> None:
+    from review_queue.console import item_detail
+    from review_queue.models import User
+
+    text = "I know where he parks and he'll regret it, I know where he parks"
+    spans = [
+        {"category": "threat", "start": 2, "end": 21, "why": "veiled threat"},
+        {"category": "threat", "start": 34, "end": 43, "why": "veiled threat"},
+        {"category": "threat", "start": 45, "end": 64, "why": "veiled threat"},
+    ]
+    item_id = make_item(text=text, flags=["threat"], evidence=spans)
+    with db.session_scope() as s:
+        user = s.get_one(User, cast.dsl.id)
+        detail = item_detail(s, user, item_id, policy)
+    assert detail is not None
+    (flag,) = detail.flags
+    assert flag["why"] == "veiled threat"
