@@ -27,7 +27,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from classifiers.corpus import HELDOUT_PATH  # noqa: E402
-from classifiers.evaluate import DEFAULT_EVAL_DATA, davidson_eval_rows, davidson_scores  # noqa: E402
+from classifiers.evaluate import (  # noqa: E402
+    CARD_PATH,
+    DEFAULT_EVAL_DATA,
+    METRICS_PATH,
+    davidson_eval_rows,
+    davidson_scores,
+)
+from classifiers.model_card import render_card  # noqa: E402
 from classifiers.pipeline import _as_media, load_pipeline  # noqa: E402
 from classifiers.train import davidson_rows  # noqa: E402
 
@@ -54,6 +61,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts", type=int, default=POSTS)
     ap.add_argument("--eval-data", type=Path, default=DEFAULT_EVAL_DATA)
+    ap.add_argument(
+        "--write-metrics",
+        action="store_true",
+        help="record this run in classifiers/model/metrics.json and the model card",
+    )
     ns = ap.parse_args()
     posts = _heldout_posts(ns.posts)
     texts = [t for t, _ in posts]
@@ -100,6 +112,28 @@ def main() -> None:
         f"{base_dav.macro_f1:24.3f} {base_hc_acc:14.3f}"
     )
     print("targets: >= 2,000 posts/s; Davidson macro-F1 >= 0.90; HateCheck accuracy > 0.766")
+    if ns.write_metrics:
+        _record(
+            {
+                "posts": len(posts),
+                "pipeline_posts_per_s": round(gp_rate),
+                "baseline_posts_per_s": round(base_rate),
+                "baseline_davidson_macro_f1": round(base_dav.macro_f1, 3),
+                "baseline_hatecheck_accuracy": round(float(base_hc_acc), 3),
+                "load_average": round(os.getloadavg()[0], 2),
+                "command": ".venv/bin/python -m benchmarks.judgement",
+            }
+        )
+
+
+def _record(bench: dict[str, object]) -> None:
+    """Store the run under `benchmark` in metrics.json and re-render the model card from it."""
+    metrics = json.loads(METRICS_PATH.read_text(encoding="utf-8"))
+    metrics["benchmark"] = bench
+    METRICS_PATH.write_text(
+        json.dumps(metrics, indent=2, ensure_ascii=False, default=float) + "\n", encoding="utf-8"
+    )
+    CARD_PATH.write_text(render_card(metrics), encoding="utf-8")
 
 
 if __name__ == "__main__":

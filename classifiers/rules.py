@@ -15,10 +15,13 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import spacy
+from spacy.attrs import ENT_IOB, ENT_TYPE, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from classifiers.base import SchoolContext
 
@@ -336,6 +339,74 @@ def _school_patterns(school: SchoolContext | None) -> list[dict[str, Any]]:
     return [{"label": "SCHOOL", "pattern": n} for n in names if n.strip()]
 
 
+def _required_words(pattern: Sequence[dict[str, Any]]) -> list[frozenset[str]]:
+    """For each token `pattern` cannot skip, the lower-case words it may be; a match needs one of each.
+
+    Only `LOWER` (or `ORTH`/`TEXT`) constraints count; shapes, NOT_IN, wildcards and
+    optional tokens give nothing, so a pattern made only of those always runs.
+    """
+    required: list[frozenset[str]] = []
+    for token in pattern:
+        if token.get("OP", "1") not in ("1", "+"):
+            continue
+        for attr in ("LOWER", "ORTH", "TEXT"):
+            value = token.get(attr)
+            if isinstance(value, str):
+                required.append(frozenset({value.lower()}))
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                required.append(frozenset(str(w).lower() for w in value["IN"]))
+    return sorted(set(required), key=len)
+
+
+# For each rule label: its own Matcher, and for each of its patterns the word-hash sets that
+# must all be present in a post for that pattern to match.
+# The first set is the union of every pattern's rarest required words: one set test
+# turns most posts away before the per-pattern checks.
+GatedMatcher = tuple[Matcher, frozenset[int] | None, list[list[frozenset[int]]]]
+
+
+def _gated_matchers(vocab: Vocab, labels: Sequence[str], full: Matcher) -> list[GatedMatcher]:
+    """One Matcher per rule label, run only on posts that contain the words one of its patterns needs.
+
+    spaCy's Matcher tries every pattern at every token, which made it most of the cost of
+    judgement, yet most posts hold the required words of very few patterns.  Each label
+    keeps its own match order, so hits and evidence are the same as one big Matcher's.
+    """
+    gated: list[GatedMatcher] = []
+    for label in labels:
+        _, patterns = full.get(label)
+        matcher = Matcher(vocab)
+        matcher.add(label, patterns)
+        gates = [
+            [frozenset(vocab.strings.add(w) for w in words) for words in _required_words(p)] for p in patterns
+        ]
+        first = None if any(not g for g in gates) else frozenset().union(*(g[0] for g in gates))
+        gated.append((matcher, first, gates))
+    return gated
+
+
+_IOB_BEGIN = 3  # spaCy's ENT_IOB codes: 3 begins an entity, 1 continues one
+_IOB_INSIDE = 1
+_HIT_ENTITIES = frozenset({"SCHOOL", "STAFF", "ROLE", "YEAR"})
+
+
+class _LabelledMatcher:
+    """Adds patterns to a Matcher and remembers each label (spaCy keeps only their hashes)."""
+
+    def __init__(self, matcher: Matcher, labels: list[str]) -> None:
+        self.matcher = matcher
+        self.labels = labels
+
+    def add(self, label: str, patterns: list[list[dict[str, Any]]]) -> None:
+        if label not in self.labels:
+            self.labels.append(label)
+        self.matcher.add(label, patterns)
+
+
+def _may_match(gates: list[list[frozenset[int]]], present: set[int]) -> bool:
+    return any(all(not words.isdisjoint(present) for words in gate) for gate in gates)
+
+
 class RuleAnnotator:
     """Runs spaCy over normalised post text and returns rule hits plus a feature vector."""
 
@@ -353,7 +424,12 @@ class RuleAnnotator:
         patterns += [{"label": "FIRST_NAME", "pattern": n} for n in sorted(FIRST_NAMES)]
         ruler.add_patterns(patterns)  # type: ignore[attr-defined]
         self.matcher = Matcher(self.nlp.vocab)
+        self._labels: list[str] = []
         self._add_matcher_patterns()
+        self._gated = _gated_matchers(self.nlp.vocab, self._labels, self.matcher)
+        self._group_words = frozenset(
+            self.nlp.vocab.strings.add(w) for w in ("all", "every", "those", "these")
+        )
 
     @staticmethod
     def _load(spacy_model: str | None) -> Language:
@@ -366,7 +442,7 @@ class RuleAnnotator:
         return spacy.blank("en")
 
     def _add_matcher_patterns(self) -> None:
-        m = self.matcher
+        m = _LabelledMatcher(self.matcher, self._labels)
         person = {"LOWER": {"IN": ["him", "her", "them", "you", "u", "ya", "it", "he", "she", "they"]}}
         fut = {"LOWER": {"IN": list(FUTURE_MARKERS)}}
         verb = {"LOWER": {"IN": list(THREAT_VERBS)}}
@@ -658,11 +734,26 @@ class RuleAnnotator:
         for doc, media in zip(docs, media_feats, strict=True):
             hits: list[RuleHit] = []
             counts: dict[str, float] = {}
-            for ent in doc.ents:
-                counts[ent.label_] = counts.get(ent.label_, 0.0) + 1.0
-                if ent.label_ in ("SCHOOL", "STAFF", "ROLE", "YEAR"):
-                    hits.append(RuleHit(ent.label_, ent.start_char, ent.end_char, ent.label_.lower()))
-            for match_id, start, end in self.matcher(doc):
+            # Read entities from the token arrays: spaCy's `doc.ents` walks every token in Python.
+            arr = doc.to_array([LOWER, ENT_IOB, ENT_TYPE]).reshape(-1, 3)
+            iob = arr[:, 1]
+            for begin in np.flatnonzero(iob == _IOB_BEGIN).tolist():
+                ent_label = vocab.strings[int(arr[begin, 2])]
+                counts[ent_label] = counts.get(ent_label, 0.0) + 1.0
+                if ent_label in _HIT_ENTITIES:
+                    end = begin + 1
+                    while end < len(doc) and iob[end] == _IOB_INSIDE:
+                        end += 1
+                    ent = doc[begin:end]
+                    hits.append(RuleHit(ent_label, ent.start_char, ent.end_char, ent_label.lower()))
+            present = set(arr[:, 0].tolist())
+            matches = [
+                match
+                for matcher, first, gates in self._gated
+                if (first is None or not first.isdisjoint(present)) and _may_match(gates, present)
+                for match in matcher(doc)
+            ]
+            for match_id, start, end in matches:
                 label = vocab.strings[match_id]
                 counts[label] = counts.get(label, 0.0) + 1.0
                 span = doc[start:end]
@@ -671,7 +762,7 @@ class RuleAnnotator:
             child_ref = counts.get("CHILD_REF", 0.0) > 0
             own = counts.get("OWN_CHILD", 0.0) > 0
             threat = counts.get("THREAT", 0.0) > 0
-            group_threat = threat and any(t.lower_ in ("all", "every", "those", "these") for t in doc)
+            group_threat = threat and not self._group_words.isdisjoint(present)
             text = doc.text
             feats = (
                 min(counts.get("SCHOOL", 0.0), 1.0),

@@ -50,3 +50,26 @@ def test_threat_incitement_and_security_patterns_fire() -> None:
     assert "threat_veiled" in _features("I know where Mrs Carter parks")
     assert "incitement" in _features("everyone complain to ofsted")
     assert "security_code" in _features("the gate code is 4471")
+
+
+def test_skipping_patterns_whose_words_are_absent_finds_what_one_full_matcher_finds() -> None:
+    posts = [
+        "I know where Mrs Carter parks, she will regret it. Everyone should complain to Ofsted!",
+        "the gate code is 1234 and the door is always propped open at pickup",
+        "the Wilson boy in Year 4 hit DS's classmate, photo attached",
+        "they are not vermin and no one should be hurt",
+        "Lovely assembly today, thank you to the teachers",
+        "",
+    ]
+    norms = [normalise(p).text for p in posts]
+    docs = list(ANNOTATOR.nlp.pipe(norms))
+    gated = ANNOTATOR.annotate_docs(docs, [NO_MEDIA] * len(docs))
+    vocab = ANNOTATOR.nlp.vocab
+    for doc, result in zip(docs, gated, strict=True):
+        full = {
+            (vocab.strings[k], doc[s:e].start_char, doc[s:e].end_char) for k, s, e in ANNOTATOR.matcher(doc)
+        }
+        ents = {
+            (h.label, h.start, h.end) for h in result.hits if h.label in ("SCHOOL", "STAFF", "ROLE", "YEAR")
+        }
+        assert {(h.label, h.start, h.end) for h in result.hits} - ents == full
