@@ -288,6 +288,16 @@ class Pipeline:
             return
         scores["pupil_image"] = min(scores["pupil_image"], max(0.0, self.thresholds["pupil_image"] - 0.01))
 
+    def _no_other_child_ceiling(self, p: Prepared, scores: dict[str, float]) -> None:
+        """Policy: only an identifiable child can be discussed; a parent's mention of their own is not."""
+        if "individual_child" not in scores:
+            return
+        if p.features[_CHILD_REF_INDEX] or p.features[_FIRST_NAME_INDEX] or p.features[_OTHER_INDEX]:
+            return
+        scores["individual_child"] = min(
+            scores["individual_child"], max(0.0, self.thresholds["individual_child"] - 0.01)
+        )
+
     def _apply_rule_floors(self, p: Prepared, scores: dict[str, float]) -> None:
         if p.features[_COUNTER_INDEX]:
             return
@@ -307,6 +317,7 @@ class Pipeline:
             self._apply_rule_floors(p, scores)
         self._own_child_photo_ceiling(p, media, scores)
         self._no_picture_ceiling(p, media, scores)
+        self._no_other_child_ceiling(p, scores)
         flags = tuple(c for c in CATEGORIES if scores.get(c, 0.0) >= self.thresholds.get(c, 1.1))
         recognised = tuple(
             c for c in NON_FLAG_CATEGORIES if scores.get(c, 0.0) >= self.thresholds.get(c, 1.1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from classifiers.base import CATEGORIES, Classification, MediaInfo
 from classifiers.pipeline import Pipeline
 
@@ -88,3 +90,26 @@ def test_classify_many_agrees_with_classify(pipeline: Pipeline) -> None:
     texts = ["I know where Mrs Carter parks", "lovely assembly today", "door code is 1234"]
     batch = pipeline.classify_many([(t, ()) for t in texts])
     assert [r.flags for r in batch] == [pipeline.classify(t).flags for t in texts]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anyone else's kids at Hollybrook loving the reading scheme? My DD has read three books this week!",
+        "Hollybrook's Ofsted report came out - 'requires improvement' for leadership. Fair, in my view.",
+        "Proud of my son, he got star of the week at Hollybrook",
+    ],
+)
+def test_a_parents_own_child_or_no_child_at_all_is_not_individual_child(
+    pipeline: Pipeline, text: str
+) -> None:
+    # The policy: discussing an identifiable child, other than a parent's neutral mention of their own.
+    assert "individual_child" not in pipeline.classify(text).flags
+
+
+def test_a_named_or_described_other_child_is_still_individual_child(pipeline: Pipeline) -> None:
+    for text in (
+        "The Wilson boy in Year 4 at Hollybrook is a nightmare, bit my son again",
+        "That kid Jayden in Mr Okafor's class has ADHD and his dad's in prison",
+    ):
+        assert "individual_child" in pipeline.classify(text).flags
