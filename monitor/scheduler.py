@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -193,9 +194,7 @@ def schedule_rechecks(scheduler: Any, settings_file: str | None, profiles: Seque
     return ids
 
 
-def _now(scheduler: Any) -> Any:
-    from datetime import datetime
-
+def _now(scheduler: Any) -> datetime:
     return datetime.now(scheduler.timezone)
 
 
