@@ -26,6 +26,7 @@ import numpy as np  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
+from classifiers.base import media_from_json  # noqa: E402
 from classifiers.corpus import HELDOUT_PATH  # noqa: E402
 from classifiers.evaluate import (  # noqa: E402
     CARD_PATH,
@@ -35,7 +36,7 @@ from classifiers.evaluate import (  # noqa: E402
     davidson_scores,
 )
 from classifiers.model_card import render_card  # noqa: E402
-from classifiers.pipeline import _as_media, load_pipeline  # noqa: E402
+from classifiers.pipeline import load_pipeline  # noqa: E402
 from classifiers.train import davidson_rows  # noqa: E402
 
 POSTS = 20_000  # posts timed per system
@@ -44,7 +45,7 @@ BATCH = 1_000
 
 def _heldout_posts(n: int) -> list[tuple[str, tuple]]:  # type: ignore[type-arg]
     rows = [json.loads(line) for line in HELDOUT_PATH.open(encoding="utf-8")]
-    items = [(r["text"], _as_media(r.get("media"))) for r in rows]
+    items = [(r["text"], media_from_json(r.get("media"))) for r in rows]
     return [items[i % len(items)] for i in range(n)]
 
 

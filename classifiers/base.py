@@ -58,6 +58,30 @@ class MediaInfo:
     face_count: int | None = None
 
 
+# An attachment list longer than this is judged on its first entries only.
+MAX_MEDIA = 20
+
+
+def media_from_json(raw: Any) -> tuple[MediaInfo, ...]:
+    """MediaInfo from the JSON shape of `classify` input lines; unknown shapes are ignored."""
+    out: list[MediaInfo] = []
+    if not isinstance(raw, list):
+        return ()
+    for m in raw[:MAX_MEDIA]:
+        if not isinstance(m, dict):
+            continue
+        fc = m.get("face_count")
+        out.append(
+            MediaInfo(
+                type=str(m.get("type", "")),
+                url=str(m.get("url", "")),
+                alt_text=str(m.get("alt_text", "") or ""),
+                face_count=fc if isinstance(fc, int) and not isinstance(fc, bool) else None,
+            )
+        )
+    return tuple(out)
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Classification:
     flags: tuple[str, ...]

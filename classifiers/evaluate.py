@@ -26,10 +26,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from classifiers.base import CATEGORIES, Classification, MediaInfo
+from classifiers.base import CATEGORIES, Classification, MediaInfo, media_from_json
 from classifiers.corpus import HELDOUT_PATH
 from classifiers.model_card import render_card
-from classifiers.pipeline import Pipeline, _as_media, load_pipeline
+from classifiers.pipeline import Pipeline, load_pipeline
 
 DEFAULT_EVAL_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval-data"
 # Posts are judged in batches this size: large enough for spaCy's pipe to pay off.
@@ -166,7 +166,7 @@ def evaluate_jsonl(path: Path, pipeline: Pipeline | None = None) -> Report:
             except (json.JSONDecodeError, AttributeError):
                 errors += 1
                 continue
-            items.append((text if isinstance(text, str) else "", _as_media(rec.get("media"))))
+            items.append((text if isinstance(text, str) else "", media_from_json(rec.get("media"))))
             gold.append([str(x) for x in labels] if isinstance(labels, list) else [])
     return score_rows(Path(path).name, gold, _classify_all(pipeline, items), errors)
 

@@ -18,7 +18,6 @@ import re
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from classifiers.base import (
     CATEGORIES,
@@ -402,26 +401,3 @@ def load_pipeline(
     except OSError as exc:  # spaCy raises OSError for a model that is not installed
         raise ClassifierError(f"spaCy model cannot be loaded: {spacy_model}") from exc
     return Pipeline(model, annotator, policy, ranks)
-
-
-def _as_media(raw: Any) -> tuple[MediaInfo, ...]:
-    """MediaInfo from the JSON shape of `classify` input lines; unknown shapes are ignored."""
-    out: list[MediaInfo] = []
-    if not isinstance(raw, list):
-        return ()
-    for m in raw[:20]:
-        if not isinstance(m, dict):
-            continue
-        fc = m.get("face_count")
-        out.append(
-            MediaInfo(
-                type=str(m.get("type", "")),
-                url=str(m.get("url", "")),
-                alt_text=str(m.get("alt_text", "") or ""),
-                face_count=fc if isinstance(fc, int) and not isinstance(fc, bool) else None,
-            )
-        )
-    return tuple(out)
-
-
-media_from_json = _as_media

@@ -26,10 +26,10 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
-from classifiers.base import CATEGORIES, NON_FLAG_CATEGORIES, MediaInfo
+from classifiers.base import CATEGORIES, NON_FLAG_CATEGORIES, MediaInfo, media_from_json
 from classifiers.corpus import CORPUS_PATH
 from classifiers.model import MODEL_PATH, TextModel, featurise, make_vectorizers
-from classifiers.pipeline import _as_media, prepare
+from classifiers.pipeline import prepare
 from classifiers.rules import RuleAnnotator
 
 SEED = 1729
@@ -80,7 +80,7 @@ def corpus_rows(path: Path = CORPUS_PATH) -> list[Row]:
             rows.append(
                 Row(
                     r["text"],
-                    _as_media(r.get("media")),
+                    media_from_json(r.get("media")),
                     frozenset(r["labels"]),
                     frozenset(LABELS),
                     r["split"],

@@ -130,16 +130,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     print(f"\nConsole: {settings.base_url}/  (Ctrl-C to stop)")
-    if signin:
-        print(f"Sign in once as the demo DSL: {signin}")
+    print(f"Sign in once as the demo DSL: {signin}")
     return _serve(settings, db)
 
 
-def _demo_signin(db: Database, settings: Settings, school_id: int) -> str | None:
-    try:
-        from review_queue.accounts import demo_signin_link
-    except ImportError:  # the console's accounts module is not there yet
-        return None
+def _demo_signin(db: Database, settings: Settings, school_id: int) -> str:
+    from review_queue.accounts import demo_signin_link
+
     with db.session_scope() as session:
         return str(demo_signin_link(session, school_id=school_id, base_url=settings.base_url))
 
@@ -175,11 +172,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    _settings(args)  # a broken settings file stops this command too, like every other
     profile = load_profile(args.school) if args.school else None
     pipeline = build.classifier(profile)
+    from classifiers.base import media_from_json
     from connectors.sample import post_from_json
-    from monitor.jobs.classify import media_info
 
     src = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
     dst = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
@@ -197,14 +194,13 @@ def cmd_classify(args: argparse.Namespace) -> int:
                 errors += 1
                 dst.write(json.dumps({"line": lineno, "error": f"invalid input line: {exc}"}) + "\n")
                 continue
-            result = pipeline.classify(post.text, media_info([m.to_json() for m in post.media]))
+            result = pipeline.classify(post.text, media_from_json(record.get("media")))
             dst.write(json.dumps({"id": record["id"], **result.to_json()}, ensure_ascii=False) + "\n")
     finally:
         if src is not sys.stdin:
             src.close()
         if dst is not sys.stdout:
             dst.close()
-    del settings
     return 1 if errors else 0
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from classifiers.base import MediaInfo
+from classifiers.base import media_from_json
 from review_queue.db import Database
 from review_queue.models import Judgement, Post, School
 from review_queue.queue import record_judgement
@@ -21,14 +21,6 @@ log = logging.getLogger(__name__)
 
 # Posts judged per transaction: the model works fastest on batches.
 BATCH_SIZE = 500
-
-
-def media_info(media: list[Any]) -> list[MediaInfo]:
-    return [
-        MediaInfo(type=str(m.get("type", "")), url=str(m.get("url", "")), alt_text=str(m.get("alt_text", "")))
-        for m in media
-        if isinstance(m, dict)
-    ]
 
 
 def classify_pending(
@@ -52,7 +44,7 @@ def classify_pending(
             )
             if not posts:
                 return judged, queued
-            results = classifier.classify_many([(p.text, media_info(p.media)) for p in posts])
+            results = classifier.classify_many([(p.text, media_from_json(p.media)) for p in posts])
             for post, result in zip(posts, results, strict=True):
                 if record_judgement(session, post, result.to_json(), policy) is not None:
                     queued += 1

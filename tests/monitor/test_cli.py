@@ -130,3 +130,27 @@ def test_init_creates_the_database_and_an_example_profile_that_validates(gatepos
     profile = load_profile(gatepost_home / "school.toml")
     assert profile.sources[0].kind == "rss"
     assert (gatepost_home / "gatepost.db").exists()
+
+
+def test_classify_honours_a_face_count_given_in_the_input_line(tmp_path: Path) -> None:
+    # Policy: a parent's photo of their own child alone is not a breach; one of several children is.
+    text = "My son in his new uniform on his first day at Hollybrook!"
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": faces,
+                    "text": text,
+                    "media": [{"type": "image", "url": "https://cdn.test/a.jpg", "face_count": faces}],
+                }
+            )
+            + "\n"
+            for faces in (1, 4)
+        )
+    )
+    out = tmp_path / "out.jsonl"
+    assert main(["classify", "--in", str(src), "--out", str(out)]) == 0
+    flags = {r["id"]: r["flags"] for r in map(json.loads, out.read_text().splitlines())}
+    assert "pupil_image" not in flags[1]
+    assert "pupil_image" in flags[4]
