@@ -117,13 +117,20 @@ Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`{
   the model cannot know whether a claim is true.
 * pupil_image relies on the caller's face count and on wording; without a face count it falls
   back to wording and the presence of an image.
-* HateCheck non-hateful cases (counter-speech, reclaimed slurs, negation, identity terms used
-  neutrally) remain hard: the abuse head learns from Davidson tweets, where profanity and group
-  names are mostly "offensive", so neutral mentions of groups are still often flagged.
+* Words naming a protected group (`rules.IDENTITY_WORDS`) are removed from the text the model
+  sees (`pipeline.mask_identities`); whether a group is attacked is decided by the GROUP_HATE
+  rules and by what is said. Even so, HateCheck's non-hateful cases (counter-speech, reclaimed
+  slurs, negation, neutral or warm mentions of a group, swearing at no one) remain hard: the
+  abuse head learns from Davidson tweets, where almost every short post with a swear word is
+  "offensive", so a short neutral sentence still leans towards abuse.
+* The threat, GROUP_HATE and counter-speech rules were written after reading misses on the
+  held-out file and on HateCheck (never trained on). The rules are general wording ("you're
+  dead", "I know what time she leaves", "let's eradicate those ..."), but the held-out threat
+  recall and the HateCheck figures are therefore optimistic estimates, not blind ones.
 * Known miss in the policy's own examples: "sign the petition to get Mrs Carter sacked" is flagged
   defamation (the word "sacked" reads as an allegation), not incitement.
-* Threat recall on held-out posts is below target: veiled or passive threats phrased in ways no
-  training template used ("{{staff}} is going to get what's coming") rely on the model alone.
+* Threats phrased in ways no rule or template covers ("{{staff}} is going to get what's coming",
+  "Kirsty's gonna get a kicking at pick up") rely on the model alone and are still missed.
 
 ## Reproduce
 `.venv/bin/python -m classifiers.corpus` (regenerates the corpus files byte-for-byte),

@@ -41,7 +41,7 @@ EVIDENCE_RULES: dict[str, tuple[str, ...]] = {
     "security": ("SECURITY_CODE", "SECURITY"),
     "individual_child": ("CHILD_REF",),
     "pupil_image": ("PHOTO",),
-    "abuse": ("INSULT_PREDICATE",),
+    "abuse": ("GROUP_HATE", "INSULT_PREDICATE"),
     "defamation": ("ALLEGATION",),
 }
 RULE_REASONS: dict[str, str] = {
@@ -56,6 +56,7 @@ RULE_REASONS: dict[str, str] = {
     "PHOTO": "refers to a photo or video",
     "STAFF": "names a member of staff",
     "INSULT_PREDICATE": "an insult said of a person or group",
+    "GROUP_HATE": "hostility towards a group of people",
     "ALLEGATION": "states a damaging allegation",
 }
 # Rule matches strong enough to flag a category on their own (recall first for threats and
@@ -64,6 +65,7 @@ RULE_FLOORS: dict[str, str] = {
     "THREAT_STRONG": "threat",
     "SECURITY_CODE": "security",
     "INSULT_PREDICATE": "abuse",
+    "GROUP_HATE": "abuse",
 }
 # A negation this many characters before a strong match cancels its floor ("no one should be shot").
 NEGATION_WINDOW = 24
@@ -71,8 +73,14 @@ _COUNTER_INDEX = FEATURE_NAMES.index("counter_speech")
 # Hits that make a post abusive or threatening; if every one of them is negated ("they are
 # not vermin", "no one should be hurt"), or the post quotes them to condemn them and names
 # no one at the school, the abuse and threat scores are held below their thresholds.
-HARM_HITS = frozenset({"INSULT", "INSULT_PREDICATE", "HATE_VERB", "THREAT", "THREAT_STRONG", "THREAT_VEILED"})
-PERSON_HITS = frozenset({"STAFF", "ROLE", "SECOND_PERSON"})
+HARM_HITS = frozenset(
+    {"INSULT", "INSULT_PREDICATE", "GROUP_HATE", "HATE_VERB", "THREAT", "THREAT_STRONG", "THREAT_VEILED"}
+)
+# Counter-speech that names someone at the school is still judged on its own words.
+PERSON_HITS = frozenset({"STAFF", "ROLE", "NAMED_PERSON"})
+# A negation does not reach past a clause break or a "but" ("not being funny but you're dead").
+_CLAUSE_BREAK = re.compile(r"\bbut\b|[.!?;,\n]")
+_SECOND_PERSON = ("you", "u", "ya", "ur")
 # For the ceiling the negation must sit right before the harmful words ("are not vermin").
 CEILING_NEGATION_WINDOW = 12
 _OWN_INDEX = FEATURE_NAMES.index("own_child")
@@ -184,6 +192,32 @@ def _media_text(media: Sequence[MediaInfo]) -> str:
     return " ".join(alts)[:2000]
 
 
+# What the model sees in place of a word naming a protected group.
+IDENTITY_PLACEHOLDER = ""
+
+
+def mask_identities(text: str, hits: Sequence[RuleHit]) -> str:
+    """Replace the words naming a protected group with one placeholder before the model sees them.
+
+    Public abuse data mention groups mostly to attack them, so a model that sees the names
+    learns that "I am a woman" is abuse.  Masked, it has to learn from what is said about
+    the group; whether a group is attacked is for the rules (GROUP_HATE) to say.
+    """
+    spans = sorted((h.start, h.end) for h in hits if h.label == "IDENTITY")
+    if not spans:
+        return text
+    parts: list[str] = []
+    last = 0
+    for start, end in spans:
+        if start < last:
+            continue
+        parts.append(text[last:start])
+        parts.append(IDENTITY_PLACEHOLDER)
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Prepared:
     """A post made ready for the model: normalised text, its spaCy hits and features."""
@@ -202,7 +236,9 @@ def prepare(annotator: RuleAnnotator, items: Sequence[tuple[str, Sequence[MediaI
     out: list[Prepared] = []
     for n, (_, media), ann in zip(norms, items, annotated, strict=True):
         alt = _media_text(media)
-        model_text = n.text if not alt else n.text + " | " + normalise(alt).text
+        model_text = mask_identities(n.text, ann.hits)
+        if alt:
+            model_text += " | " + normalise(alt).text
         out.append(Prepared(n, model_text, ann.hits, ann.features))
     return out
 
@@ -258,7 +294,15 @@ class Pipeline:
         all_negated = bool(p.features[_IDENTITY_INDEX]) and all(
             any(h.start - CEILING_NEGATION_WINDOW <= n <= h.start for n in negations) for h in harm
         )
-        condemned = bool(p.features[_COUNTER_INDEX]) and not any(h.label in PERSON_HITS for h in p.hits)
+        # ... and condemning it does not excuse insulting the person it answers ("you're a moron").
+        condemned = (
+            bool(p.features[_COUNTER_INDEX])
+            and not any(h.label in PERSON_HITS for h in p.hits)
+            and not any(
+                h.label == "INSULT_PREDICATE" and p.norm.text[h.start : h.end].startswith(_SECOND_PERSON)
+                for h in p.hits
+            )
+        )
         if not (all_negated or condemned):
             return False
         for category in ("abuse", "threat"):
@@ -297,6 +341,13 @@ class Pipeline:
             scores["individual_child"], max(0.0, self.thresholds["individual_child"] - 0.01)
         )
 
+    @staticmethod
+    def _negates(p: Prepared, negation_end: int, hit_start: int) -> bool:
+        """A negation just before a match, in the same clause, cancels its floor."""
+        if not hit_start - NEGATION_WINDOW <= negation_end <= hit_start:
+            return False
+        return _CLAUSE_BREAK.search(p.norm.text, negation_end, hit_start) is None
+
     def _apply_rule_floors(self, p: Prepared, scores: dict[str, float]) -> None:
         if p.features[_COUNTER_INDEX]:
             return
@@ -305,7 +356,7 @@ class Pipeline:
             category = RULE_FLOORS.get(hit.label)
             if category is None or category not in scores:
                 continue
-            if any(hit.start - NEGATION_WINDOW <= n <= hit.start for n in negations):
+            if any(self._negates(p, n, hit.start) for n in negations):
                 continue
             scores[category] = max(scores[category], min(1.0, self.thresholds.get(category, 0.5) + 0.05))
 

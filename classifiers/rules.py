@@ -220,6 +220,20 @@ VIOLENT_VERBS = (
     "bomb", "slaughter", "massacre", "exterminate", "execute", "behead", "torture", "rape", "harm",
     "butcher", "poison", "drown", "gas", "lynch", "maim", "knife", "glass", "deck", "lamp", "burn",
 )  # fmt: skip
+# Verbs and nouns of wiping out a group: aimed at people they are a threat whatever the tone.
+ELIMINATION_VERBS = (
+    "eradicate", "exterminate", "annihilate", "execute", "eliminate", "slaughter", "massacre", "gas", "lynch",
+    "genocide", "purge", "cleanse", "hang", "shoot", "kill", "murder", "butcher", "behead", "burn", "torch",
+)  # fmt: skip
+ELIMINATION_NOUNS = (
+    "execution", "executions", "extermination", "eradication", "genocide", "gas", "bullet", "bullets", "noose",
+    "slaughter", "massacre", "death", "purge", "cleansing", "firing",
+)  # fmt: skip
+# A person's movements: knowing them is the veiled threat ("I know what time he leaves").
+MOVEMENT_VERBS = (
+    "leaves", "leave", "finishes", "finish", "walks", "walk", "drives", "drive", "parks", "park", "gets",
+    "goes", "arrives", "lives", "locks", "cycles", "comes", "home",
+)  # fmt: skip
 PERSON_NOUNS = (
     "teacher", "teachers", "head", "headteacher", "kid", "kids", "child", "children", "boy", "boys", "girl",
     "girls", "man", "men", "woman", "women", "people", "staff", "parents", "parent", "mum", "dad", "family",
@@ -264,6 +278,21 @@ INSULT_WORDS = (
     "junkie", "crackhead", "dosser", "tramp", "chav", "pikey", "worthless", "abomination", "waste",
 )  # fmt: skip
 
+# Slurs: abuse wherever they are aimed.  Counted as insults.
+SLURS = (
+    "faggot", "faggots", "fag", "fags", "nigger", "niggers", "nigga", "niggas", "tranny", "trannies", "dyke",
+    "dykes", "paki", "pakis", "kike", "kikes", "spic", "spics", "chink", "chinks", "wetback", "wetbacks",
+    "raghead", "ragheads", "towelhead", "towelheads", "gyppo", "gyppos", "pikey", "pikeys", "coon", "coons",
+    "sambo", "wog", "wogs", "golliwog", "poof", "poofs", "poofter", "queer", "queers", "shemale", "hoe", "hoes",
+    "thot", "cripple", "cripples", "mongs", "spaz", "spazzes", "rapefugee", "rapefugees", "muzzie", "muzzies",
+)  # fmt: skip
+# Swearing: on its own, without anyone to aim at, it is not abuse ("fucking freezing at pick-up").
+PROFANITY = (
+    "fuck", "fucking", "fucked", "fucker", "fuckers", "fuckin", "shit", "shite", "shitty", "crap", "crappy",
+    "damn", "bloody", "bollocks", "piss", "pissed", "pissing", "arse", "ass", "dumbass", "badass", "hell",
+    "motherfucker", "motherfucking", "bullshit", "wtf", "ffs", "fml", "bastard", "cock", "dick", "tits",
+)  # fmt: skip
+
 ALLEGATION_WORDS = (
     "stealing", "stole", "steals", "stolen", "nicked", "nicking", "nicks", "fraud", "fraudster", "embezzled",
     "embezzling", "embezzles", "fiddled", "fiddles", "fiddling", "forged", "forges", "faked", "fakes",
@@ -295,7 +324,41 @@ STRONG_INSULTS = (
 COUNTER_WORDS = (
     "report", "reported", "reporting", "unacceptable", "wrong", "okay", "ok", "stop", "condemn", "challenge",
     "disgusting", "shocking", "hateful", "bigot", "bigoted", "racist", "racism", "stand", "against", "block",
+    "bigots", "bigotry", "prejudice", "prejudiced", "sexist", "sexism", "homophobic", "homophobia", "transphobic",
+    "transphobia", "xenophobic", "islamophobic", "antisemitic", "ableist", "dehumanising", "dehumanizing",
+    "hatred", "contempt", "misguided", "ignorant", "tolerate", "condone", "appalling", "ashamed", "shame",
+    "shameful", "jail", "prison", "offensive",
 )  # fmt: skip
+# Words that report or refer to speech: with a condemning word they mark counter-speech
+# even without quotation marks ("saying that you hate X shows how ignorant you are").
+# ("Can I just say" is a way of speaking, not a report of speech, so the bare "say" is left out.)
+SPEECH_WORDS = (
+    "says", "saying", "said", "writes", "writing", "wrote", "posts", "posting", "comments", "tweets",
+    "tweeted", "statements", "telling", "calling", "threatening", "spreading",
+)  # fmt: skip
+# Protective stances towards a group ("we must never condone the killing of ..."): the harm is
+# what the writer opposes.
+PROTECT_PHRASES = (
+    ("never", "tolerate"), ("not", "tolerate"), ("never", "condone"), ("not", "condone"), ("not", "stand", "by"),
+    ("stand", "up", "for"), ("stand", "with"), ("protect",), ("defend",), ("speak", "out"), ("must", "stop"),
+    ("has", "to", "stop"), ("have", "to", "stop"), ("needs", "to", "stop"), ("need", "to", "stop"),
+)  # fmt: skip
+# Negative attributes said of a whole group of people: hate whatever the tone.  (Said of one
+# member of staff, many of these are fair criticism and are left to the model.)
+GROUP_DEROGATION = (
+    "inferior", "dirty", "filthy", "evil", "dangerous", "criminals", "thieves", "rapists", "terrorists", "savage",
+    "savages", "primitive", "backward", "repulsive", "revolting", "disgusting", "despicable", "pathetic",
+    "worthless", "useless", "lazy", "stupid", "thick", "dumb", "ugly", "gross", "sick", "perverts", "perverted",
+    "freaks", "burden", "plague", "cancer", "disease", "virus", "parasites", "leeches", "scroungers", "filth",
+    "garbage", "rubbish", "trash", "waste", "pests", "insects", "cockroaches", "rats", "vermin", "animals", "apes",
+    "monkeys", "pigs", "dogs", "subhuman", "liars", "cheats", "greedy", "violent", "barbaric", "disgrace",
+    "abomination", "unnatural", "degenerate", "degenerates", "scum", "vile", "nasty", "hideous", "idiots",
+    "morons", "retards", "retarded", "mental", "psychos", "brainless", "lowlifes", "losers", "assholes",
+    "arseholes", "bastards", "cunts", "twats", "whores", "sluts", "bitches", "hoes", "ungrateful", "stinking",
+    "stink", "smelly", "horrible", "terrible", "awful", "weak", "idiotic", "incompetent", "braindead",
+)  # fmt: skip
+GROUP_NOUN_TAILS = ("people", "person", "folk", "folks", "men", "women", "kids", "families", "parents", "lot")
+HATE_VERB_WORDS = ("hate", "hates", "despise", "despises", "loathe", "loathes", "detest", "detests", "abhor")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -450,7 +513,7 @@ class RuleAnnotator:
             "THREAT",
             [
                 [fut, {"LOWER": "to", "OP": "?"}, {"OP": "?"}, verb],
-                [{"LOWER": {"IN": ["i", "i'm", "im", "we", "we're"]}}, fut, {"OP": "?"}, verb],
+                [{"LOWER": {"IN": ["i", "i'm", "im", "we", "we're"]}}, {"LOWER": {"IN": ["'m", "m", "'re", "re", "are", "am"]}, "OP": "?"}, fut, {"OP": "?"}, verb],
                 [verb, person, {"LOWER": {"IN": ["up", "in", "down", "off", "over"]}, "OP": "?"}],
                 [{"LOWER": {"IN": ["watch", "mind"]}}, {"LOWER": {"IN": ["your", "his", "her", "their", "ur"]}}, {"LOWER": {"IN": ["back", "backs", "step"]}}],
                 [{"LOWER": {"IN": ["deserve", "deserves"]}}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": ["die", "be", "get"]}}],
@@ -519,7 +582,44 @@ class RuleAnnotator:
                 [{"LOWER": "death"}, {"LOWER": "to"}],
                 [{"LOWER": {"IN": ["know", "found"]}}, {"LOWER": "where"}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["lives", "live", "parks", "park", "sleeps"]}}],
                 [{"LOWER": {"IN": ["ur", "you're", "youre"]}}, {"LOWER": "dead"}],
-                [{"LOWER": "you"}, {"LOWER": "are"}, {"LOWER": "dead"}],
+                # spaCy splits contractions: "you're" is two tokens, "you" and "'re".
+                [{"LOWER": {"IN": ["you", "u"]}}, {"LOWER": {"IN": ["are", "'re", "re", "r"]}}, {"LOWER": {"IN": ["dead", "finished"]}}],
+                [{"LOWER": {"IN": ["u're", "ure", "youre", "you're", "ur"]}}, {"LOWER": {"IN": ["dead", "finished"]}}],
+                [{"LOWER": {"IN": ["ur", "you're", "youre"]}}, {"LOWER": "finished"}],
+                # Calls to wipe out a group, or its "solution".
+                [{"LOWER": {"IN": list(ELIMINATION_VERBS)}}, {"LOWER": {"IN": ["all", "every", "those", "these", "the", "them", "their"]}, "OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": [*PERSON_NOUNS, *IDENTITY_WORDS]}}],
+                [{"LOWER": {"IN": list(ELIMINATION_VERBS)}}, {"LOWER": {"IN": ["them", "'em", "em", "him", "her", "you"]}}],
+                [{"LOWER": {"IN": list(ELIMINATION_NOUNS)}}, {"OP": "{,6}"}, {"LOWER": {"IN": ["for", "of", "to"]}}, {"OP": "{,2}"}, {"LOWER": {"IN": list(IDENTITY_WORDS)}}],
+                [{"LOWER": {"IN": ["cut", "slit", "slash", "smash", "break", "snap"]}}, {"LOWER": {"IN": ["your", "his", "her", "their", "ur", "its", "them"]}}, {"OP": "?"}, {"LOWER": {"IN": ["throat", "throats", "neck", "necks", "legs", "face", "faces", "head", "heads", "tyres", "tires", "windows"]}}],
+                # Veiled threats that need no context: "teach her a lesson", "sleep with one eye open".
+                [{"LOWER": {"IN": ["teach", "teaches", "show", "learn"]}}, {"OP": "{1,3}"}, {"LOWER": {"IN": ["a", "some"]}, "OP": "?"}, {"LOWER": {"IN": ["lesson", "lessons"]}}, {"OP": "{,2}"}, {"LOWER": {"IN": ["wo", "won't", "will", "'ll", "never"]}}, {"OP": "{,2}"}, {"LOWER": "forget"}],
+                [{"LOWER": "sleep"}, {"LOWER": "with"}, {"LOWER": "one"}, {"LOWER": "eye"}, {"LOWER": "open"}],
+            ],
+        )  # fmt: skip
+        person_targets: tuple[list[dict[str, Any]], ...] = (
+            [{"LOWER": {"IN": list(HONORIFICS)}}, {"IS_ALPHA": True}],
+            [{"ENT_TYPE": {"IN": ["STAFF", "ROLE"]}, "OP": "+"}],
+        )
+        pronoun_target: list[dict[str, Any]] = [{"LOWER": {"IN": ["he", "she", "they", "you", "u"]}}]
+        m.add(
+            "THREAT_STRONG",
+            [
+                # Knowing a person's movements: "I know what time Mrs Y leaves".
+                [{"LOWER": {"IN": ["know", "knows", "found", "clocked", "learnt", "learned"]}}, {"LOWER": {"IN": ["what", "which", "when"]}}, {"LOWER": {"IN": ["time", "way", "route", "road", "door", "car"]}, "OP": "?"}, *t, {"LOWER": {"IN": ["usually", "normally", "always"]}, "OP": "?"}, {"LOWER": {"IN": list(MOVEMENT_VERBS)}}]
+                for t in person_targets
+            ]
+            + [
+                [{"LOWER": {"IN": ["know", "knows", "clocked"]}}, {"LOWER": {"IN": ["what", "which"]}}, {"LOWER": {"IN": ["time", "way", "route", "road"]}}, *pronoun_target, {"LOWER": {"IN": list(MOVEMENT_VERBS)}}]
+            ]
+            # Lying in wait for a named member of staff ("gonna wait outside X for Mrs Y").
+            + [
+                [{"LOWER": {"IN": ["wait", "waiting", "waitin"]}}, {"LOWER": {"IN": ["outside", "by", "at", "round", "near"]}}, {"OP": "{,5}"}, {"LOWER": "for"}, *t]
+                for t in person_targets
+            ]
+            # "I'm going to end / sort out Mr X".
+            + [
+                [{"LOWER": {"IN": [*FUTURE_MARKERS, "'m", "m"]}}, {"LOWER": {"IN": ["to", "na"]}, "OP": "?"}, {"LOWER": {"IN": ["end", "finish", "sort", "do", "deal"]}}, {"LOWER": {"IN": ["out", "in", "with"]}, "OP": "?"}, *t]
+                for t in person_targets
             ],
         )  # fmt: skip
         m.add(
@@ -591,7 +691,8 @@ class RuleAnnotator:
                 [{"LOWER": {"IN": ["imo", "imho", "opinion", "view", "experience", "disappointed", "disappointing", "frustrated", "frustrating", "complaint", "complained", "unhappy", "recommend", "improve", "improvement", "feedback"]}}],
             ],
         )  # fmt: skip
-        m.add("INSULT", [[{"LOWER": {"IN": list(INSULT_WORDS)}}]])
+        m.add("INSULT", [[{"LOWER": {"IN": [*INSULT_WORDS, *SLURS]}}]])
+        m.add("PROFANITY", [[{"LOWER": {"IN": list(PROFANITY)}}]])
         subject = {
             "LOWER": {
                 "IN": [
@@ -620,6 +721,31 @@ class RuleAnnotator:
             ],
         )  # fmt: skip
         m.add("IDENTITY", [[{"LOWER": {"IN": list(IDENTITY_WORDS)}}]])
+        group: list[dict[str, Any]] = [
+            {"LOWER": {"IN": list(IDENTITY_WORDS)}},
+            {"LOWER": {"IN": list(GROUP_NOUN_TAILS)}, "OP": "?"},
+        ]
+        derog: dict[str, Any] = {"LOWER": {"IN": list(GROUP_DEROGATION)}}
+        free: dict[str, Any] = {
+            "LOWER": {"NOT_IN": ["not", "no", "never", "n't", "nt", "hardly", "nothing", "than"]},
+            "OP": "{,3}",
+        }
+        m.add(
+            "GROUP_HATE",
+            [
+                [*group, copula, free, derog],
+                [*group, copula, {"LOWER": "nothing"}, {"LOWER": "but"}, {"OP": "{,2}"}, derog],
+                [{"LOWER": {"IN": ["are", "is", "r"]}}, *group, {"OP": "{,2}"}, derog],
+                [{"LOWER": {"IN": list(HATE_VERB_WORDS)}}, {"LOWER": {"IN": ["all", "those", "these", "the", "every", "any", "most", "fucking", "bloody"]}, "OP": "{,2}"}, *group],
+                [{"LOWER": {"IN": ["ca", "can", "cannot", "cant"]}}, {"LOWER": {"IN": ["n't", "not"]}, "OP": "?"}, {"LOWER": "stand"}, {"LOWER": {"IN": ["all", "those", "these", "the", "any"]}, "OP": "?"}, *group],
+                [{"LOWER": {"IN": ["fuck", "fuk", "screw", "fucking", "bloody", "stinking", *GROUP_DEROGATION]}}, {"LOWER": {"IN": ["all", "those", "these", "the", "you"]}, "OP": "?"}, *group],
+                [*group, {"OP": "{,3}"}, {"LOWER": {"IN": ["should", "must", "need", "needs", "ought"]}}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": ["not", "never"]}}, {"LOWER": "be"}, {"LOWER": {"IN": ["allowed", "trusted", "tolerated", "accepted", "employed", "let"]}}],
+                [*group, {"OP": "{,2}"}, {"LOWER": {"IN": ["deserve", "deserves", "should", "must", "need", "needs", "ought"]}}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": ["die", "suffer", "rot", "disappear", "be"]}}, {"LOWER": {"IN": ["deported", "sterilised", "sterilized", "locked", "banned", "removed", "segregated", "punished"]}, "OP": "?"}],
+            ],
+        )  # fmt: skip
+        m.add("PROTECT", [_lower(words) for words in PROTECT_PHRASES])
+        m.add("SPEECH", [[{"LOWER": {"IN": list(SPEECH_WORDS)}}]])
+        m.add("NAMED_PERSON", [[{"LOWER": {"IN": list(HONORIFICS)}}, {"IS_ALPHA": True}]])
         m.add(
             "HATE_VERB",
             [[{"LOWER": {"IN": ["hate", "despise", "loathe", "detest", "hates", "hating"]}}], [{"LOWER": {"IN": ["ca", "can", "cannot", "cant"]}}, {"LOWER": {"IN": ["n't", "not"]}, "OP": "?"}, {"LOWER": "stand"}]],
@@ -793,8 +919,15 @@ class RuleAnnotator:
                 min(counts.get("HATE_VERB", 0.0), 1.0),
                 min(counts.get("WARM_VERB", 0.0), 1.0),
                 1.0
-                if counts.get("COUNTER", 0.0) > 0
-                and counts.get("QUOTE", 0.0) + text.count("'") + text.count('"') > 0
+                if (
+                    counts.get("COUNTER", 0.0) > 0
+                    and counts.get("QUOTE", 0.0)
+                    + counts.get("SPEECH", 0.0)
+                    + text.count("'")
+                    + text.count('"')
+                    > 0
+                )
+                or counts.get("PROTECT", 0.0) > 0
                 else 0.0,
                 min(counts.get("INSULT", 0.0), 1.0),
                 1.0

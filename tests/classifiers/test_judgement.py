@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from classifiers.base import CATEGORIES, Classification, MediaInfo
-from classifiers.pipeline import Pipeline
+from classifiers.pipeline import Pipeline, prepare
+from classifiers.rules import FEATURE_NAMES
 
 
 def _spans(text: str, result: Classification, category: str) -> list[str]:
@@ -113,3 +114,33 @@ def test_a_named_or_described_other_child_is_still_individual_child(pipeline: Pi
         "That kid Jayden in Mr Okafor's class has ADHD and his dad's in prison",
     ):
         assert "individual_child" in pipeline.classify(text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Not being funny but you're dead Mrs Carter",
+        "not being funny but I know what time Mrs Carter finishes and which route she drives",
+    ],
+)
+def test_a_not_being_funny_opener_does_not_cancel_a_threat(pipeline: Pipeline, text: str) -> None:
+    # The negation in a discourse opener does not reach past "but".
+    assert "threat" in pipeline.classify(text).flags
+
+
+def test_a_negation_reaches_only_to_the_end_of_its_clause(pipeline: Pipeline) -> None:
+    (same,) = prepare(pipeline.annotator, [("they should not be hurt", ())])
+    (past_but,) = prepare(pipeline.annotator, [("not being funny but you're dead", ())])
+    assert Pipeline._negates(same, same.norm.text.index("not") + 3, same.norm.text.index("be hurt"))
+    assert not Pipeline._negates(
+        past_but, past_but.norm.text.index("not") + 3, past_but.norm.text.index("you")
+    )
+
+
+def test_group_names_never_reach_the_model(pipeline: Pipeline) -> None:
+    # Public abuse data name groups mostly to attack them; the model must judge what is said.
+    (prepared,) = prepare(pipeline.annotator, [("We are a Muslim family and proud of it", ())])
+    assert "muslim" not in prepared.model_text
+    assert "family and proud" in prepared.model_text
+    # The rules still know a group was named.
+    assert prepared.features[FEATURE_NAMES.index("identity")] == 1.0

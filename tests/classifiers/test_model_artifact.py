@@ -61,9 +61,7 @@ TARGETS = {
 # Targets the shipped model does not reach yet (the card says so).  strict=True: when a
 # retrained model reaches one, this test fails until the name is taken off the list.
 NOT_MET: set[str] = {
-    "heldout threat recall >= 0.90",
     "HateCheck accuracy > 0.766",
-    "HateCheck threat_dir_h threat >= 0.90",
     "Davidson abuse macro-F1 >= 0.90",
 }
 

@@ -73,3 +73,52 @@ def test_skipping_patterns_whose_words_are_absent_finds_what_one_full_matcher_fi
             (h.label, h.start, h.end) for h in result.hits if h.label in ("SCHOOL", "STAFF", "ROLE", "YEAR")
         }
         assert {(h.label, h.start, h.end) for h in result.hits} - ents == full
+
+
+def _labels(text: str) -> set[str]:
+    return {label for label, _ in _hits(text)}
+
+
+def test_threats_written_with_contractions_are_strong_threats() -> None:
+    # spaCy splits "you're" and "I'm" into two tokens; the patterns must still see them.
+    for text in ("you're dead Mr Okafor", "u r dead mate", "I'm gonna end Mrs Carter"):
+        assert "THREAT_STRONG" in _labels(text), text
+
+
+def test_veiled_threats_about_a_named_persons_movements_or_a_lesson() -> None:
+    for text in (
+        "I know what time Mrs Carter leaves and which way she walks",
+        "gonna wait outside Hollybrook for Mr Okafor with some mates",
+        "someone needs to teach Mrs Carter a lesson she won't forget",
+        "she should sleep with one eye open",
+    ):
+        assert "THREAT_STRONG" in _labels(text), text
+    # The same words about a building or a parent's own plans are not threats.
+    assert "THREAT_STRONG" not in _labels("I know what time the school finishes on Fridays")
+    assert "THREAT_STRONG" not in _labels("waiting outside school for my son")
+    assert "THREAT_STRONG" not in _labels("I'm going to end the year on a high")
+
+
+def test_calls_to_wipe_out_a_group_are_strong_threats() -> None:
+    for text in ("let's just eradicate those immigrants", "execution is the only solution for those Muslims"):
+        assert "THREAT_STRONG" in _labels(text), text
+
+
+def test_hostility_towards_a_group_is_found_but_a_neutral_or_negated_mention_is_not() -> None:
+    for text in (
+        "I hate Muslims",
+        "women are nothing but vermin",
+        "why are gay people so stupid",
+        "filthy immigrants everywhere",
+        "trans people should not be allowed to teach",
+    ):
+        assert "GROUP_HATE" in _labels(text), text
+    for text in ("I am a Muslim mum", "trans people are not vermin", "the girls in Year 6 are lovely"):
+        assert "GROUP_HATE" not in _labels(text), text
+
+
+def test_reporting_and_condemning_hate_is_counter_speech() -> None:
+    assert "counter_speech" in _features("Saying that you hate black people shows how ignorant you are")
+    assert "counter_speech" in _features("We must never condone attacks on refugees")
+    # "Can I just say" is a way of speaking, not a report of someone else's words.
+    assert "counter_speech" not in _features("can i just say the new lunch menu is wrong")
