@@ -80,7 +80,6 @@ HARM_HITS = frozenset(
 PERSON_HITS = frozenset({"STAFF", "ROLE", "NAMED_PERSON"})
 # A negation does not reach past a clause break or a "but" ("not being funny but you're dead").
 _CLAUSE_BREAK = re.compile(r"\bbut\b|[.!?;,\n]")
-_SECOND_PERSON = ("you", "u", "ya", "ur")
 # For the ceiling the negation must sit right before the harmful words ("are not vermin").
 CEILING_NEGATION_WINDOW = 12
 _OWN_INDEX = FEATURE_NAMES.index("own_child")
@@ -158,6 +157,19 @@ _STOPWORDS = frozenset(
         "just",
     ]
 )
+
+
+# An insult this close to "you" is aimed at the reader ("you're a hoe", "bitch you lied").
+SECOND_PERSON_REACH = 15
+
+
+def _insults_you(hits: Sequence[RuleHit]) -> bool:
+    you = [h for h in hits if h.label == "SECOND_PERSON"]
+    return any(
+        h.label in ("INSULT", "INSULT_PREDICATE")
+        and any(-SECOND_PERSON_REACH <= h.start - y.end <= SECOND_PERSON_REACH for y in you)
+        for h in hits
+    )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -294,14 +306,11 @@ class Pipeline:
         all_negated = bool(p.features[_IDENTITY_INDEX]) and all(
             any(h.start - CEILING_NEGATION_WINDOW <= n <= h.start for n in negations) for h in harm
         )
-        # ... and condemning it does not excuse insulting the person it answers ("you're a moron").
+        # ... and condemning hate does not excuse insulting the person it answers ("you're a joke").
         condemned = (
             bool(p.features[_COUNTER_INDEX])
             and not any(h.label in PERSON_HITS for h in p.hits)
-            and not any(
-                h.label == "INSULT_PREDICATE" and p.norm.text[h.start : h.end].startswith(_SECOND_PERSON)
-                for h in p.hits
-            )
+            and not _insults_you(p.hits)
         )
         if not (all_negated or condemned):
             return False
@@ -309,6 +318,29 @@ class Pipeline:
             if category in scores:
                 scores[category] = min(scores[category], max(0.0, self.thresholds.get(category, 0.5) - 0.01))
         return True
+
+    def _no_hostility_ceiling(self, p: Prepared, scores: dict[str, float]) -> None:
+        """Hold abuse below threshold when nothing hostile is said to or about anyone.
+
+        Two cases, both from the code of conduct's own line between abuse and the rest: a
+        kind word about a group ("our new head is a Muslim woman and she's brilliant"), and
+        swearing aimed at no one ("fucking freezing at pick-up").  Any insult, threat, group
+        hostility or strongly negative word (VADER lexicon) keeps the model's score.
+        """
+        if "abuse" not in scores:
+            return
+        labels = {h.label for h in p.hits}
+        if labels & HARM_HITS or "HOSTILE" in labels:
+            return
+        names_group = bool(p.features[_IDENTITY_INDEX])
+        swears = "PROFANITY" in labels
+        kind_about_group = names_group and "WARM_VERB" in labels and not swears and "NEGATION" not in labels
+        aimed = bool(labels & {"STAFF", "ROLE", "SECOND_PERSON", "NAMED_PERSON"}) or bool(
+            p.features[_FIRST_NAME_INDEX]
+        )
+        swearing_at_no_one = swears and not names_group and not aimed
+        if kind_about_group or swearing_at_no_one:
+            scores["abuse"] = min(scores["abuse"], max(0.0, self.thresholds.get("abuse", 0.5) - 0.01))
 
     def _own_child_photo_ceiling(
         self, p: Prepared, media: Sequence[MediaInfo], scores: dict[str, float]
@@ -365,6 +397,7 @@ class Pipeline:
     ) -> Classification:
         if not self._apply_rule_ceilings(p, scores):
             self._apply_rule_floors(p, scores)
+        self._no_hostility_ceiling(p, scores)
         self._own_child_photo_ceiling(p, media, scores)
         self._no_picture_ceiling(p, media, scores)
         self._no_other_child_ceiling(p, scores)

@@ -12,7 +12,9 @@ It deliberately makes no decision: a match is evidence and a feature, never a fl
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -321,13 +323,21 @@ STRONG_INSULTS = (
 )  # fmt: skip
 
 # Counter-speech and reporting words: a post that quotes hate in order to condemn it.
+# ("ok", "wrong", "stop" and "stand" are everyday words: they count only in the phrases of
+# COUNTER_PHRASES below.)
 COUNTER_WORDS = (
-    "report", "reported", "reporting", "unacceptable", "wrong", "okay", "ok", "stop", "condemn", "challenge",
-    "disgusting", "shocking", "hateful", "bigot", "bigoted", "racist", "racism", "stand", "against", "block",
+    "report", "reported", "reporting", "unacceptable", "condemn", "challenge", "challenged", "blocked",
+    "disgusting", "shocking", "hateful", "bigot", "bigoted", "racist", "racism",
     "bigots", "bigotry", "prejudice", "prejudiced", "sexist", "sexism", "homophobic", "homophobia", "transphobic",
     "transphobia", "xenophobic", "islamophobic", "antisemitic", "ableist", "dehumanising", "dehumanizing",
     "hatred", "contempt", "misguided", "ignorant", "tolerate", "condone", "appalling", "ashamed", "shame",
-    "shameful", "jail", "prison", "offensive",
+    "shameful", "jail", "prison", "offensive", "horrible", "awful", "terrible", "hurtful", "upsetting",
+    "consequences",
+)  # fmt: skip
+COUNTER_PHRASES = (
+    ("not", "ok"), ("not", "okay"), ("n't", "ok"), ("n't", "okay"), ("not", "acceptable"), ("n't", "acceptable"),
+    ("is", "wrong"), ("'s", "wrong"), ("so", "wrong"), ("just", "wrong"), ("wrong", "to"), ("stand", "against"),
+    ("stand", "up", "to"), ("call", "out"), ("called", "out"), ("calling", "out"),
 )  # fmt: skip
 # Words that report or refer to speech: with a condemning word they mark counter-speech
 # even without quotation marks ("saying that you hate X shows how ignorant you are").
@@ -358,7 +368,35 @@ GROUP_DEROGATION = (
     "stink", "smelly", "horrible", "terrible", "awful", "weak", "idiotic", "incompetent", "braindead",
 )  # fmt: skip
 GROUP_NOUN_TAILS = ("people", "person", "folk", "folks", "men", "women", "kids", "families", "parents", "lot")
+WARM_WORDS = ("love", "loves", "adore", "welcome", "respect", "admire", "proud", "celebrate", "celebrating", "support", "valued", "great", "wonderful", "brilliant", "lovely", "kind")
 HATE_VERB_WORDS = ("hate", "hates", "despise", "despises", "loathe", "loathes", "detest", "detests", "abhor")
+
+
+# Sentiment from VADER's published, human-rated lexicon (vaderSentiment package; valence -4..+4).
+# Warm words let a kind post about a group stand; hostile words keep a post from being excused.
+WARM_VALENCE = 2.0
+HOSTILE_VALENCE = -1.5
+
+
+@functools.cache
+def vader_valence() -> dict[str, float]:
+    """Word -> mean valence from the lexicon file shipped in the vaderSentiment package."""
+    text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
+    valence: dict[str, float] = {}
+    for line in text.splitlines():
+        word, _, rest = line.partition("\t")
+        if word.isalpha():
+            valence[word.lower()] = float(rest.split("\t", 1)[0])
+    return valence
+
+
+def warm_words() -> list[str]:
+    return sorted(w for w, v in vader_valence().items() if v >= WARM_VALENCE)
+
+
+def hostile_words() -> list[str]:
+    """Strongly negative words, less plain swearing (judged on its own: PROFANITY)."""
+    return sorted(w for w, v in vader_valence().items() if v <= HOSTILE_VALENCE and w not in PROFANITY)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -752,34 +790,10 @@ class RuleAnnotator:
         )  # fmt: skip
         m.add(
             "WARM_VERB",
-            [
-                [
-                    {
-                        "LOWER": {
-                            "IN": [
-                                "love",
-                                "loves",
-                                "adore",
-                                "welcome",
-                                "respect",
-                                "admire",
-                                "proud",
-                                "celebrate",
-                                "celebrating",
-                                "support",
-                                "valued",
-                                "great",
-                                "wonderful",
-                                "brilliant",
-                                "lovely",
-                                "kind",
-                            ]
-                        }
-                    }
-                ]
-            ],
+            [[{"LOWER": {"IN": sorted({*WARM_WORDS, *warm_words()})}}]],
         )
-        m.add("COUNTER", [[{"LOWER": {"IN": list(COUNTER_WORDS)}}]])
+        m.add("HOSTILE", [[{"LOWER": {"IN": hostile_words()}}]])
+        m.add("COUNTER", [[{"LOWER": {"IN": list(COUNTER_WORDS)}}], *(_lower(words) for words in COUNTER_PHRASES)])
         m.add(
             "SECURITY_CODE",
             [
