@@ -117,12 +117,20 @@ Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`{
   the model cannot know whether a claim is true.
 * pupil_image relies on the caller's face count and on wording; without a face count it falls
   back to wording and the presence of an image.
+* Warm and hostile words come from VADER's human-rated lexicon (vaderSentiment), not from lists
+  written for this model: a group named with only warm words, and swearing aimed at no one, are
+  held below the abuse threshold unless an insult, threat, hostile word or group hostility is there.
 * Words naming a protected group (`rules.IDENTITY_WORDS`) are removed from the text the model
   sees (`pipeline.mask_identities`); whether a group is attacked is decided by the GROUP_HATE
   rules and by what is said. Even so, HateCheck's non-hateful cases (counter-speech, reclaimed
   slurs, negation, neutral or warm mentions of a group, swearing at no one) remain hard: the
   abuse head learns from Davidson tweets, where almost every short post with a swear word is
   "offensive", so a short neutral sentence still leans towards abuse.
+* Swearing aimed at no one is not abuse under the code of conduct (nor under HateCheck's
+  profanity_nh), but Davidson labels almost all of it "offensive". `pipeline._no_hostility_ceiling`
+  follows the policy, and that costs about 0.02 of Davidson macro-F1: with it off, Davidson
+  reaches 0.879 (0.897 with Davidson weighted 3x and C=8) while HateCheck falls to 0.73-0.75.
+  Both targets cannot be met by this design at once; the shipped model puts the school's policy first.
 * The threat, GROUP_HATE and counter-speech rules were written after reading misses on the
   held-out file and on HateCheck (never trained on). The rules are general wording ("you're
   dead", "I know what time she leaves", "let's eradicate those ..."), but the held-out threat

@@ -287,6 +287,7 @@ SLURS = (
     "raghead", "ragheads", "towelhead", "towelheads", "gyppo", "gyppos", "pikey", "pikeys", "coon", "coons",
     "sambo", "wog", "wogs", "golliwog", "poof", "poofs", "poofter", "queer", "queers", "shemale", "hoe", "hoes",
     "thot", "cripple", "cripples", "mongs", "spaz", "spazzes", "rapefugee", "rapefugees", "muzzie", "muzzies",
+    "hos", "pussy", "pussies",
 )  # fmt: skip
 # Swearing: on its own, without anyone to aim at, it is not abuse ("fucking freezing at pick-up").
 PROFANITY = (
@@ -368,7 +369,24 @@ GROUP_DEROGATION = (
     "stink", "smelly", "horrible", "terrible", "awful", "weak", "idiotic", "incompetent", "braindead",
 )  # fmt: skip
 GROUP_NOUN_TAILS = ("people", "person", "folk", "folks", "men", "women", "kids", "families", "parents", "lot")
-WARM_WORDS = ("love", "loves", "adore", "welcome", "respect", "admire", "proud", "celebrate", "celebrating", "support", "valued", "great", "wonderful", "brilliant", "lovely", "kind")
+WARM_WORDS = (
+    "love",
+    "loves",
+    "adore",
+    "welcome",
+    "respect",
+    "admire",
+    "proud",
+    "celebrate",
+    "celebrating",
+    "support",
+    "valued",
+    "great",
+    "wonderful",
+    "brilliant",
+    "lovely",
+    "kind",
+)
 HATE_VERB_WORDS = ("hate", "hates", "despise", "despises", "loathe", "loathes", "detest", "detests", "abhor")
 
 
@@ -397,6 +415,38 @@ def warm_words() -> list[str]:
 def hostile_words() -> list[str]:
     """Strongly negative words, less plain swearing (judged on its own: PROFANITY)."""
     return sorted(w for w, v in vader_valence().items() if v <= HOSTILE_VALENCE and w not in PROFANITY)
+
+
+# One-word lexicons: looked up per token, which costs far less than a Matcher pattern each.
+NEGATION_WORDS = ("not", "no", "never", "don't", "dont", "nobody", "isn't", "n't", "shouldn't", "wouldn't")
+SECOND_PERSON_WORDS = ("you", "your", "u", "ur", "ya", "you're", "youre")
+OFSTED_WORDS = ("ofsted", "ofstead", "offsted", "lado", "dfe", "council", "mp")
+
+
+def lexicons() -> dict[str, frozenset[str]]:
+    """Label -> the words that are a hit for it on their own."""
+    return {
+        "ALLEGATION": frozenset(ALLEGATION_WORDS),
+        "INSULT": frozenset((*INSULT_WORDS, *SLURS)),
+        "PROFANITY": frozenset(PROFANITY),
+        "IDENTITY": frozenset(IDENTITY_WORDS),
+        "SPEECH": frozenset(SPEECH_WORDS),
+        "PHOTO": frozenset(PHOTO_WORDS),
+        "SECOND_PERSON": frozenset(SECOND_PERSON_WORDS),
+        "NEGATION": frozenset(NEGATION_WORDS),
+        "OFSTED": frozenset(OFSTED_WORDS),
+        "WARM_VERB": frozenset((*WARM_WORDS, *warm_words())),
+        "HOSTILE": frozenset(hostile_words()),
+    }
+
+
+# Labels found by `RuleAnnotator._lexicon_hits` rather than by the Matcher.
+LEXICON_LABELS = frozenset(
+    {
+        *("ALLEGATION", "INSULT", "PROFANITY", "IDENTITY", "SPEECH", "PHOTO", "SECOND_PERSON", "NEGATION"),
+        *("OFSTED", "WARM_VERB", "HOSTILE", "NAMED_PERSON"),
+    }
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -528,6 +578,14 @@ class RuleAnnotator:
         self._labels: list[str] = []
         self._add_matcher_patterns()
         self._gated = _gated_matchers(self.nlp.vocab, self._labels, self.matcher)
+        # One-word lexicons with thousands of entries: a dictionary look-up per token is
+        # much cheaper than a Matcher pattern.
+        lexicon_of: dict[int, list[str]] = {}
+        for label, words in lexicons().items():
+            for word in words:
+                lexicon_of.setdefault(self.nlp.vocab.strings.add(word), []).append(label)
+        self._lexicon_of = {key: tuple(labels) for key, labels in lexicon_of.items()}
+        self._honorifics = frozenset(self.nlp.vocab.strings.add(h) for h in HONORIFICS)
         self._group_words = frozenset(
             self.nlp.vocab.strings.add(w) for w in ("all", "every", "those", "these")
         )
@@ -693,9 +751,6 @@ class RuleAnnotator:
             ],
         )  # fmt: skip
         m.add(
-            "OFSTED", [[{"LOWER": {"IN": ["ofsted", "ofstead", "offsted", "lado", "dfe", "council", "mp"]}}]]
-        )
-        m.add(
             "SECURITY",
             [
                 [{"LOWER": {"IN": ["door", "gate", "keypad", "entry", "pin", "access", "lock", "alarm", "fob"]}}, {"LOWER": {"IN": ["code", "codes", "number", "pin"]}}],
@@ -712,7 +767,6 @@ class RuleAnnotator:
                 [{"LOWER": {"IN": ["same", "every"]}}, {"LOWER": {"IN": ["time", "route", "day", "way"]}}, {"OP": "?"}, {"LOWER": {"IN": ["every", "each", "at", "by", "from"]}}],
             ],
         )  # fmt: skip
-        m.add("ALLEGATION", [[{"LOWER": {"IN": list(ALLEGATION_WORDS)}}]])
         m.add(
             "ASSERTION",
             [
@@ -729,8 +783,6 @@ class RuleAnnotator:
                 [{"LOWER": {"IN": ["imo", "imho", "opinion", "view", "experience", "disappointed", "disappointing", "frustrated", "frustrating", "complaint", "complained", "unhappy", "recommend", "improve", "improvement", "feedback"]}}],
             ],
         )  # fmt: skip
-        m.add("INSULT", [[{"LOWER": {"IN": [*INSULT_WORDS, *SLURS]}}]])
-        m.add("PROFANITY", [[{"LOWER": {"IN": list(PROFANITY)}}]])
         subject = {
             "LOWER": {
                 "IN": [
@@ -758,7 +810,6 @@ class RuleAnnotator:
                 [{"LOWER": {"IN": ["you", "u", "ya"]}}, not_negation, not_negation, {"LOWER": {"IN": list(STRONG_INSULTS)}}],
             ],
         )  # fmt: skip
-        m.add("IDENTITY", [[{"LOWER": {"IN": list(IDENTITY_WORDS)}}]])
         group: list[dict[str, Any]] = [
             {"LOWER": {"IN": list(IDENTITY_WORDS)}},
             {"LOWER": {"IN": list(GROUP_NOUN_TAILS)}, "OP": "?"},
@@ -782,18 +833,14 @@ class RuleAnnotator:
             ],
         )  # fmt: skip
         m.add("PROTECT", [_lower(words) for words in PROTECT_PHRASES])
-        m.add("SPEECH", [[{"LOWER": {"IN": list(SPEECH_WORDS)}}]])
-        m.add("NAMED_PERSON", [[{"LOWER": {"IN": list(HONORIFICS)}}, {"IS_ALPHA": True}]])
         m.add(
             "HATE_VERB",
             [[{"LOWER": {"IN": ["hate", "despise", "loathe", "detest", "hates", "hating"]}}], [{"LOWER": {"IN": ["ca", "can", "cannot", "cant"]}}, {"LOWER": {"IN": ["n't", "not"]}, "OP": "?"}, {"LOWER": "stand"}]],
         )  # fmt: skip
         m.add(
-            "WARM_VERB",
-            [[{"LOWER": {"IN": sorted({*WARM_WORDS, *warm_words()})}}]],
+            "COUNTER",
+            [[{"LOWER": {"IN": list(COUNTER_WORDS)}}], *(_lower(words) for words in COUNTER_PHRASES)],
         )
-        m.add("HOSTILE", [[{"LOWER": {"IN": hostile_words()}}]])
-        m.add("COUNTER", [[{"LOWER": {"IN": list(COUNTER_WORDS)}}], *(_lower(words) for words in COUNTER_PHRASES)])
         m.add(
             "SECURITY_CODE",
             [
@@ -819,31 +866,6 @@ class RuleAnnotator:
                 [{"LOWER": {"IN": list(OWN_CHILD_WORDS)}}],
             ],
         )  # fmt: skip
-        m.add("PHOTO", [[{"LOWER": {"IN": list(PHOTO_WORDS)}}]])
-        m.add("SECOND_PERSON", [[{"LOWER": {"IN": ["you", "your", "u", "ur", "ya", "you're", "youre"]}}]])
-        m.add(
-            "NEGATION",
-            [
-                [
-                    {
-                        "LOWER": {
-                            "IN": [
-                                "not",
-                                "no",
-                                "never",
-                                "don't",
-                                "dont",
-                                "nobody",
-                                "isn't",
-                                "n't",
-                                "shouldn't",
-                                "wouldn't",
-                            ]
-                        }
-                    }
-                ]
-            ],
-        )
         m.add(
             "QUOTE",
             [
@@ -898,6 +920,7 @@ class RuleAnnotator:
                 counts[label] = counts.get(label, 0.0) + 1.0
                 span = doc[start:end]
                 hits.append(RuleHit(label, span.start_char, span.end_char, label.lower()))
+            hits.extend(self._lexicon_hits(doc, arr[:, 0].tolist(), present, counts))
             has_first = counts.get("FIRST_NAME", 0.0) > 0
             child_ref = counts.get("CHILD_REF", 0.0) > 0
             own = counts.get("OWN_CHILD", 0.0) > 0
@@ -956,6 +979,24 @@ class RuleAnnotator:
                 else 0.0,
             )
             out.append(RuleHits(tuple(hits), feats))
+        return out
+
+    def _lexicon_hits(
+        self, doc: Doc, lowers: list[int], present: set[int], counts: dict[str, float]
+    ) -> list[RuleHit]:
+        """Hits for the one-word lexicons, and NAMED_PERSON (an honorific and a word: "Mrs Oduya")."""
+        out: list[RuleHit] = []
+        if present.isdisjoint(self._lexicon_of) and present.isdisjoint(self._honorifics):
+            return out
+        for i, key in enumerate(lowers):
+            labels = self._lexicon_of.get(key, ())
+            if key in self._honorifics and i + 1 < len(doc) and doc[i + 1].is_alpha:
+                labels = (*labels, "NAMED_PERSON")
+            for label in labels:
+                token = doc[i]
+                end = doc[i + 1] if label == "NAMED_PERSON" else token
+                counts[label] = counts.get(label, 0.0) + 1.0
+                out.append(RuleHit(label, token.idx, end.idx + len(end), label.lower()))
         return out
 
     def annotate(self, texts: Sequence[str], media_feats: Sequence[tuple[float, ...]]) -> list[RuleHits]:

@@ -144,3 +144,30 @@ def test_group_names_never_reach_the_model(pipeline: Pipeline) -> None:
     assert "family and proud" in prepared.model_text
     # The rules still know a group was named.
     assert prepared.features[FEATURE_NAMES.index("identity")] == 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fucking freezing at pick-up this morning",
+        "holy shit, the Christmas fair raised £900",
+        "Our new head is a Muslim woman and she's brilliant",
+        "So proud of the Polish families who ran the summer fair",
+    ],
+)
+def test_swearing_at_no_one_and_kind_words_about_a_group_are_not_abuse(pipeline: Pipeline, text: str) -> None:
+    assert "abuse" not in pipeline.classify(text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mrs Carter is a fucking joke",
+        "fuck you Mr Okafor",
+        "Muslims are vermin",
+        "I hate immigrants",
+        "these Polish families are brilliant at ruining everything, absolute scum",
+    ],
+)
+def test_swearing_at_someone_or_hostility_to_a_group_is_still_abuse(pipeline: Pipeline, text: str) -> None:
+    assert "abuse" in pipeline.classify(text).flags

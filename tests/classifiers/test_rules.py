@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from classifiers.normalise import normalise
-from classifiers.rules import FEATURE_NAMES, RuleAnnotator
+from classifiers.rules import FEATURE_NAMES, LEXICON_LABELS, RuleAnnotator
 
 from .conftest import HOLLYBROOK
 
@@ -69,8 +69,11 @@ def test_skipping_patterns_whose_words_are_absent_finds_what_one_full_matcher_fi
         full = {
             (vocab.strings[k], doc[s:e].start_char, doc[s:e].end_char) for k, s, e in ANNOTATOR.matcher(doc)
         }
+        # Entities come from the EntityRuler and the big one-word lexicons from a look-up table.
         ents = {
-            (h.label, h.start, h.end) for h in result.hits if h.label in ("SCHOOL", "STAFF", "ROLE", "YEAR")
+            (h.label, h.start, h.end)
+            for h in result.hits
+            if h.label in {"SCHOOL", "STAFF", "ROLE", "YEAR", *LEXICON_LABELS}
         }
         assert {(h.label, h.start, h.end) for h in result.hits} - ents == full
 
@@ -122,3 +125,16 @@ def test_reporting_and_condemning_hate_is_counter_speech() -> None:
     assert "counter_speech" in _features("We must never condone attacks on refugees")
     # "Can I just say" is a way of speaking, not a report of someone else's words.
     assert "counter_speech" not in _features("can i just say the new lunch menu is wrong")
+
+
+def test_warm_and_hostile_words_come_from_the_vader_lexicon() -> None:
+    from classifiers.rules import PROFANITY, hostile_words, vader_valence, warm_words
+
+    valence = vader_valence()
+    assert len(valence) > 5000
+    assert {"brilliant", "kind", "proud"} <= set(warm_words())
+    assert {"hate", "disgusting"} <= set(hostile_words())
+    # Plain swearing is judged on its own (PROFANITY), not as a hostile word.
+    assert not set(PROFANITY) & set(hostile_words())
+    assert "WARM_VERB" in _labels("the staff were brilliant")
+    assert "HOSTILE" in _labels("what a disgusting thing to post")
