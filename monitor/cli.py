@@ -340,23 +340,47 @@ def cmd_privacy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_password(prompt: str) -> str | None:
+    """GATEPOST_NEW_PASSWORD, or asked twice at the terminal; None when the two differ."""
+    password = os.environ.get("GATEPOST_NEW_PASSWORD")
+    if password:
+        return password
+    import getpass
+
+    password = getpass.getpass(prompt)
+    if getpass.getpass("Again: ") != password:
+        print("gatepost: the passwords do not match", file=sys.stderr)
+        return None
+    return password
+
+
 def cmd_users(args: argparse.Namespace) -> int:
+    """`gatepost users add|list|password|disable|enable`."""
     from review_queue import accounts
 
-    settings = _settings(args)
-    db = _database(settings)
-    password = os.environ.get("GATEPOST_NEW_PASSWORD")
-    if not password:
-        import getpass
-
-        password = getpass.getpass("Password for the new account: ")
-        if getpass.getpass("Again: ") != password:
-            print("gatepost: the passwords do not match", file=sys.stderr)
+    db = _database(_settings(args))
+    password = None
+    if args.users_command in ("add", "password"):
+        password = _new_password("Password for the account: ")
+        if password is None:
             return 1
     try:
         with db.session_scope() as session:
-            user = accounts.add_account(session, args.email, args.role, password, school_slug=args.school)
-            print(f"added {user.email} ({user.role})")
+            if args.users_command == "add":
+                assert password is not None
+                user = accounts.add_account(session, args.email, args.role, password, school_slug=args.school)
+                print(f"added {user.email} ({user.role})")
+            elif args.users_command == "password":
+                assert password is not None
+                user = accounts.set_password(session, args.email, password)
+                print(f"new password set for {user.email}; every session it had is signed out")
+            elif args.users_command in ("disable", "enable"):
+                user = accounts.set_disabled(session, args.email, args.users_command == "disable")
+                print(f"{user.email}: {args.users_command}d")
+            else:
+                for user, school in accounts.list_accounts(session):
+                    state = "disabled" if user.disabled else "active"
+                    print(f"{user.email:40s} {user.role:12s} {school or '(all schools)':20s} {state}")
     except accounts.AccountError as exc:
         print(f"gatepost: {exc}", file=sys.stderr)
         return 1
@@ -567,6 +591,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=list(ROLES))
     p.add_argument("--school", metavar="SLUG", help="the school the account serves (not for admin or trust)")
     p.set_defaults(func=cmd_users)
+    p = users.add_parser("list", help="every account, its role, school and whether it is disabled")
+    p.set_defaults(func=cmd_users)
+    p = users.add_parser(
+        "password",
+        help="set a new password (GATEPOST_NEW_PASSWORD or a prompt); signs the account out everywhere",
+    )
+    p.add_argument("email")
+    p.set_defaults(func=cmd_users)
+    for action, about in (
+        ("disable", "stop an account signing in, ending its sessions"),
+        ("enable", "undo disable"),
+    ):
+        p = users.add_parser(action, help=about)
+        p.add_argument("email")
+        p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("audit", help="check the audit log")
     p.add_argument("action", choices=["verify"], help="verify: does the hash chain hold?")

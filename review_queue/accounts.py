@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from review_queue import audit
 from review_queue.models import ROLES, OneTimeSignin, School, SigninFailure, User, utcnow
 
 # Failures are counted over this window; long enough to make guessing slow, short enough
@@ -67,6 +68,20 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def session_stamp(user: User) -> str:
+    """A short fingerprint kept in the signed session cookie.
+
+    It changes when the password does, so setting a new password signs the account out
+    everywhere (a lost laptop, a shared screen) without a table of sessions.
+    """
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
+
+
 def add_user(session: Session, email: str, role: str, password: str, school_id: int | None = None) -> User:
     """Create an account.  Used by `gatepost users add` and by the tests' cast."""
     email = email.strip().lower()
@@ -74,8 +89,7 @@ def add_user(session: Session, email: str, role: str, password: str, school_id: 
         raise AccountError("give an email address")
     if role not in ROLES:
         raise AccountError(f"role must be one of: {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_CHARS:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
+    _check_password(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError("an account with that email already exists")
     user = User(email=email, role=role, password_hash=hash_password(password), school_id=school_id)
@@ -192,3 +206,44 @@ def add_account(
     else:
         raise AccountError("more than one school (or none): say which with --school SLUG")
     return add_user(session, email, role, password, school_id=school.id)
+
+
+def _account(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise AccountError(f"no account with the email {email.strip().lower()!r}")
+    return user
+
+
+def set_password(session: Session, email: str, password: str) -> User:
+    """`gatepost users password`: a new password, which also ends every session of the account.
+
+    Unused one-time sign-in links are cancelled too.  Audited (never the password).
+    """
+    _check_password(password)
+    user = _account(session, email)
+    user.password_hash = hash_password(password)
+    session.execute(
+        delete(OneTimeSignin).where(OneTimeSignin.user_id == user.id, OneTimeSignin.used_at.is_(None))
+    )
+    session.execute(delete(SigninFailure).where(SigninFailure.email == user.email))
+    audit.record(session, user=None, action="account.password_set", object_type="user", object_id=user.id)
+    session.flush()
+    return user
+
+
+def set_disabled(session: Session, email: str, disabled: bool) -> User:
+    """`gatepost users disable|enable`: a disabled account cannot sign in and its sessions end."""
+    user = _account(session, email)
+    user.disabled = disabled
+    action = "account.disabled" if disabled else "account.enabled"
+    audit.record(session, user=None, action=action, object_type="user", object_id=user.id)
+    session.flush()
+    return user
+
+
+def list_accounts(session: Session) -> list[tuple[User, str]]:
+    """`gatepost users list`: every account with the slug of its school ("" for trust-wide ones)."""
+    slugs = {s.id: s.slug for s in session.scalars(select(School))}
+    users = session.scalars(select(User).order_by(User.email))
+    return [(u, slugs.get(u.school_id, "") if u.school_id is not None else "") for u in users]

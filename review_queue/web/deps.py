@@ -21,6 +21,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from review_queue import accounts
 from review_queue.letters import SchoolDetails
 from review_queue.models import School, User
 
@@ -70,7 +71,8 @@ async def csrf_protect(request: Request) -> None:
 def current_user(request: Request, session: Session = Depends(db_session)) -> User:
     uid = request.session.get("uid")
     user = session.get(User, uid) if isinstance(uid, int) else None
-    if user is None or user.disabled:
+    # A new password (or a disabled account) ends every session that began before it.
+    if user is None or user.disabled or request.session.get("stamp") != accounts.session_stamp(user):
         request.session.pop("uid", None)
         raise NotSignedIn()
     # Kept for error pages, which render without a database session.

@@ -261,6 +261,32 @@ def test_gatepost_users_add_hashes_with_argon2(
         assert accounts.authenticate(s, "new.dsl@school.test", PASSWORD, "127.0.0.1").id == user.id
 
 
+def test_gatepost_users_lists_resets_and_disables_accounts(
+    db: Database, cast: Cast, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GATEPOST_DATABASE_URL", db.url)
+    assert gatepost(["users", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert cast.dsl.email in listing and cast.governor.email in listing and "active" in listing
+    monkeypatch.setenv("GATEPOST_NEW_PASSWORD", "another long passphrase")
+    assert gatepost(["users", "password", cast.reviewer.email]) == 0
+    assert gatepost(["users", "password", "nobody@school.test"]) == 1
+    assert gatepost(["users", "disable", cast.governor.email]) == 0
+    assert gatepost(["users", "list"]) == 0
+    assert any(
+        cast.governor.email in line and "disabled" in line for line in capsys.readouterr().out.splitlines()
+    )
+    with db.session_scope() as s:
+        with pytest.raises(accounts.AuthError):
+            accounts.authenticate(s, cast.reviewer.email, PASSWORD, "127.0.0.1")
+        assert accounts.authenticate(s, cast.reviewer.email, "another long passphrase", "127.0.0.1")
+        with pytest.raises(accounts.AuthError):
+            accounts.authenticate(s, cast.governor.email, PASSWORD, "127.0.0.1")
+    assert gatepost(["users", "enable", cast.governor.email]) == 0
+    with db.session_scope() as s:
+        assert accounts.authenticate(s, cast.governor.email, PASSWORD, "127.0.0.1")
+
+
 def test_sign_in_is_throttled_per_address_across_accounts(db: Database, cast: Cast) -> None:
     for i in range(accounts.MAX_FAILURES_PER_ADDRESS):
         with db.session_scope() as s, pytest.raises(accounts.AuthError):

@@ -390,3 +390,27 @@ def test_a_dsl_assigns_an_item_to_a_reviewer(
         signin(rey, cast.reviewer.email)
         assert "You are working on this item" in rey.get(f"/items/{item}").text
         assert post_form(rey, f"/items/{item}/assign", {"assignee_id": cast.reviewer.id}).status_code == 403
+
+
+def test_a_new_password_or_disabling_the_account_signs_it_out_everywhere(
+    client: TestClient, db: Database, cast: Cast, make_item: ItemFactory
+) -> None:
+    from review_queue import accounts
+
+    make_item()
+    signin(client, cast.dsl.email)
+    assert client.get("/queue").status_code == 200
+    with db.session_scope() as s:
+        accounts.set_password(s, cast.dsl.email, "a brand new passphrase")
+    r = client.get("/queue")
+    assert r.status_code == 303 and r.headers["location"].startswith("/signin")
+    # The old password is gone; the new one works.
+    assert signin(client, cast.dsl.email, PASSWORD).status_code == 401
+    assert signin(client, cast.dsl.email, "a brand new passphrase").status_code == 303
+    assert client.get("/queue").status_code == 200
+    with db.session_scope() as s:
+        accounts.set_disabled(s, cast.dsl.email, True)
+    assert client.get("/queue").status_code == 303
+    with db.session_scope() as s:
+        actions = [e.action for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert "account.password_set" in actions and "account.disabled" in actions

@@ -22,6 +22,7 @@ def _start_session(request: Request, user: User) -> None:
     # A fresh session on sign-in: no fixation, a new CSRF token.
     request.session.clear()
     request.session["uid"] = user.id
+    request.session["stamp"] = accounts.session_stamp(user)
 
 
 @router.get("/signin")
