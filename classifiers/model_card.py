@@ -135,8 +135,6 @@ Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`{
   held-out file and on HateCheck (never trained on). The rules are general wording ("you're
   dead", "I know what time she leaves", "let's eradicate those ..."), but the held-out threat
   recall and the HateCheck figures are therefore optimistic estimates, not blind ones.
-* Known miss in the policy's own examples: "sign the petition to get Mrs Carter sacked" is flagged
-  defamation (the word "sacked" reads as an allegation), not incitement.
 * Threats phrased in ways no rule or template covers ("{{staff}} is going to get what's coming",
   "Kirsty's gonna get a kicking at pick up") rely on the model alone and are still missed.
 

@@ -66,6 +66,7 @@ RULE_FLOORS: dict[str, str] = {
     "SECURITY_CODE": "security",
     "INSULT_PREDICATE": "abuse",
     "GROUP_HATE": "abuse",
+    "INCITEMENT": "incitement",
 }
 # A negation this many characters before a strong match cancels its floor ("no one should be shot").
 NEGATION_WINDOW = 24
@@ -357,6 +358,15 @@ class Pipeline:
                 scores["pupil_image"], max(0.0, self.thresholds["pupil_image"] - 0.01)
             )
 
+    def _demand_is_not_allegation_ceiling(self, p: Prepared, scores: dict[str, float]) -> None:
+        """ "Sign the petition to get Mrs X sacked" demands an outcome; it alleges nothing."""
+        allegations = [h for h in p.hits if h.label == "ALLEGATION"]
+        demands = [h for h in p.hits if h.label == "INCITEMENT"]
+        if not allegations or not demands or "defamation" not in scores:
+            return
+        if all(any(d.start <= a.start and a.end <= d.end for d in demands) for a in allegations):
+            scores["defamation"] = min(scores["defamation"], max(0.0, self.thresholds["defamation"] - 0.01))
+
     def _no_picture_ceiling(self, p: Prepared, media: Sequence[MediaInfo], scores: dict[str, float]) -> None:
         """A post with no attachment and no mention of a photo or video cannot share one."""
         if media or p.features[_PHOTO_INDEX] or "pupil_image" not in scores:
@@ -398,6 +408,7 @@ class Pipeline:
         if not self._apply_rule_ceilings(p, scores):
             self._apply_rule_floors(p, scores)
         self._no_hostility_ceiling(p, scores)
+        self._demand_is_not_allegation_ceiling(p, scores)
         self._own_child_photo_ceiling(p, media, scores)
         self._no_picture_ceiling(p, media, scores)
         self._no_other_child_ceiling(p, scores)

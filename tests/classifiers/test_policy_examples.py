@@ -14,7 +14,7 @@ POLICY = tomllib.loads(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
 TEXT_CATEGORIES = [c for c in CATEGORIES if c != "pupil_image"]
 # Examples the shipped model gets wrong (reported in the model card's limitations).
 # strict=True: a retrained model that gets one right makes this fail until it is removed.
-KNOWN_MISSES = {("incitement", "sign the petition to get Mrs Carter sacked")}
+KNOWN_MISSES: set[tuple[str, str]] = set()
 
 
 def _cases(key: str) -> list[object]:
