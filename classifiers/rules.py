@@ -853,7 +853,7 @@ class RuleAnnotator:
             [
                 [{"LOWER": {"IN": ["the", "that", "this", "those"]}}, {"IS_ALPHA": True, "OP": "?"}, {"LOWER": {"IN": list(CHILD_NOUNS)}}],
                 [{"LOWER": {"IN": ["her", "his", "their"]}}, {"LOWER": {"IN": ["son", "daughter", "kid", "kids", "boy", "girl", "lad", "child", "children"]}}],
-                [{"LOWER": {"IN": [*OWN_CHILD_WORDS, "son", "daughter"]}}, {"LOWER": {"IN": ["'s", "s"]}, "OP": "?"}, {"LOWER": {"IN": ["classmate", "classmates", "friend", "friends", "class", "bully", "teacher"]}}],
+                [{"LOWER": {"IN": [*OWN_CHILD_WORDS, "son", "daughter"]}}, {"LOWER": {"IN": ["'s", "s"]}, "OP": "?"}, {"LOWER": {"IN": ["classmate", "classmates", "friend", "friends", "bully", "bullies"]}}],
                 [{"LOWER": {"IN": ["a", "one", "another", "some"]}}, {"LOWER": {"IN": ["boy", "girl", "kid", "child", "lad", "pupil"]}}, {"LOWER": {"IN": ["in", "from"]}}],
                 [{"LOWER": "little"}, {"ENT_TYPE": "FIRST_NAME"}],
                 [{"ENT_TYPE": "FIRST_NAME"}, {"LOWER": {"IN": ["'s", "s"]}}, {"LOWER": {"IN": ["mum", "mom", "dad", "mam", "mother", "father", "nan", "family", "parents", "behaviour", "adhd", "autism", "ehcp"]}}],

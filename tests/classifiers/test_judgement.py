@@ -171,3 +171,11 @@ def test_swearing_at_no_one_and_kind_words_about_a_group_are_not_abuse(pipeline:
 )
 def test_swearing_at_someone_or_hostility_to_a_group_is_still_abuse(pipeline: Pipeline, text: str) -> None:
     assert "abuse" in pipeline.classify(text).flags
+
+
+def test_a_parents_complaint_about_their_own_childs_class_or_teacher_is_not_individual_child(
+    pipeline: Pipeline,
+) -> None:
+    for text in ("my daughter's class is too big", "DS's teacher is lovely but the homework is too much"):
+        assert "individual_child" not in pipeline.classify(text).flags, text
+    assert "individual_child" in pipeline.classify("DS's classmate Tyler has ADHD and hits everyone").flags
