@@ -33,6 +33,9 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.middleware.sessions import SessionMiddleware
 
 from review_queue.db import Database
+from review_queue.incidents import IncidentError
+from review_queue.queue import ClaimedElsewhere, DecisionError
+from review_queue.reports import ReportError
 from review_queue.web import filters
 from review_queue.web.config import ConsoleConfig
 from review_queue.web.deps import NotSignedIn, csrf_protect, render
@@ -40,6 +43,14 @@ from review_queue.web.routes import admin, incidents, items, queue, signin
 
 __all__ = ["ConsoleConfig", "NavEntry", "create_app"]
 
+# Errors a request can meet in the domain modules, and the status each answers with.
+# ClaimedElsewhere: another reviewer is deciding the item (409 Conflict).
+DOMAIN_ERRORS: dict[type[Exception], int] = {
+    ClaimedElsewhere: 409,
+    DecisionError: 400,
+    IncidentError: 400,
+    ReportError: 400,
+}
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
@@ -135,6 +146,16 @@ def create_app(
             {"status": exc.status_code, "message": exc.detail},
             status_code=exc.status_code,
         )
+
+    # Domain rules refused the request: the message says why and never quotes a post.
+    for error, status in DOMAIN_ERRORS.items():
+
+        async def refused(request: Request, exc: Exception, status: int = status) -> Response:
+            return render(
+                request, None, "error.html", {"status": status, "message": str(exc)}, status_code=status
+            )
+
+        app.exception_handler(error)(refused)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

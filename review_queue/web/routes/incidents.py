@@ -64,16 +64,13 @@ async def open_incident(
     first = console.visible_item(session, user, item_ids[0]) if item_ids else None
     if first is None:
         raise HTTPException(status_code=404, detail="No such item.")
-    try:
-        inc = incidents.open_incident(
-            session,
-            school_id=first.school_id,
-            item_ids=item_ids,
-            user_id=user.id,
-            summary=str(form.get("summary", "")),
-        )
-    except incidents.IncidentError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+    inc = incidents.open_incident(
+        session,
+        school_id=first.school_id,
+        item_ids=item_ids,
+        user_id=user.id,
+        summary=str(form.get("summary", "")),
+    )
     _audit(session, user, inc, "incident.open", items=item_ids)
     return _back(inc.id)
 
@@ -136,10 +133,7 @@ def add_item(
     session: Session = Depends(db_session),
 ) -> Response:
     inc = _incident(session, user, incident_id)
-    try:
-        incidents.add_item(session, inc, item_id, user.id)
-    except incidents.IncidentError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+    incidents.add_item(session, inc, item_id, user.id)
     _audit(session, user, inc, "incident.add_item", item_id=item_id)
     return _back(incident_id)
 
@@ -153,17 +147,14 @@ def draft_letter(
     session: Session = Depends(db_session),
 ) -> Response:
     inc = _incident(session, user, incident_id)
-    try:
-        letter = incidents.draft_letter(
-            session,
-            inc,
-            template,
-            school=school_details(request, session, inc.school_id),
-            policy=request.app.state.config.policy,
-            user_id=user.id,
-        )
-    except incidents.IncidentError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+    letter = incidents.draft_letter(
+        session,
+        inc,
+        template,
+        school=school_details(request, session, inc.school_id),
+        policy=request.app.state.config.policy,
+        user_id=user.id,
+    )
     _audit(session, user, inc, "letter.draft", letter_id=letter.id, template=template)
     return _back(incident_id, f"#letter-{letter.id}")
 
@@ -180,10 +171,7 @@ def edit_letter(
     letter_id: int, body: str = Form(...), user: User = Depends(WRITE), session: Session = Depends(db_session)
 ) -> Response:
     inc, letter = _letter(session, user, letter_id)
-    try:
-        incidents.edit_letter(session, letter, body)
-    except incidents.IncidentError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+    incidents.edit_letter(session, letter, body)
     _audit(session, user, inc, "letter.edit", letter_id=letter.id)
     return _back(inc.id, f"#letter-{letter.id}")
 
@@ -193,10 +181,7 @@ def letter_sent(
     request: Request, letter_id: int, user: User = Depends(WRITE), session: Session = Depends(db_session)
 ) -> Response:
     inc, letter = _letter(session, user, letter_id)
-    try:
-        incidents.mark_letter_sent(session, inc, letter, request.app.state.config.policy, user.id)
-    except incidents.IncidentError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+    incidents.mark_letter_sent(session, inc, letter, request.app.state.config.policy, user.id)
     _audit(session, user, inc, "letter.sent", letter_id=letter.id)
     return _back(inc.id, f"#letter-{letter.id}")
 
@@ -255,10 +240,7 @@ def close(
     session: Session = Depends(db_session),
 ) -> Response:
     inc = _incident(session, user, incident_id)
-    try:
-        incidents.close_incident(session, inc, reason, user.id)
-    except incidents.IncidentError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+    incidents.close_incident(session, inc, reason, user.id)
     _audit(session, user, inc, "incident.close")
     return _back(incident_id)
 

@@ -114,20 +114,15 @@ def _decide(
     categories: list[str],
 ) -> int:
     item = _item(session, user, item_id)
-    try:
-        decision = console.record_decision(
-            session,
-            user,
-            item,
-            action=action,
-            reason=reason,
-            categories=categories,
-            policy=request.app.state.config.policy,
-        )
-    except queue.ClaimedElsewhere as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
-    except queue.DecisionError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+    decision = console.record_decision(
+        session,
+        user,
+        item,
+        action=action,
+        reason=reason,
+        categories=categories,
+        policy=request.app.state.config.policy,
+    )
     return decision.id
 
 
@@ -199,18 +194,15 @@ def draft_report(
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
-    try:
-        report = reports.draft_report(
-            session,
-            item,
-            platform=platform,
-            policy=request.app.state.config.policy,
-            school_name=school_details(request, session, item.school_id).name,
-            user_id=user.id,
-            staff_targeted=bool(staff_targeted),
-        )
-    except reports.ReportError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+    report = reports.draft_report(
+        session,
+        item,
+        platform=platform,
+        policy=request.app.state.config.policy,
+        school_name=school_details(request, session, item.school_id).name,
+        user_id=user.id,
+        staff_targeted=bool(staff_targeted),
+    )
     audit.record(
         session,
         user=user,
@@ -235,10 +227,7 @@ def record_report(
     if report is None:
         raise HTTPException(status_code=404, detail="No such report.")
     item = _item(session, user, report.item_id)
-    try:
-        reports.record_outcome(session, report, reference=reference or None, outcome=outcome or None)
-    except reports.ReportError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+    reports.record_outcome(session, report, reference=reference or None, outcome=outcome or None)
     audit.record(
         session,
         user=user,
