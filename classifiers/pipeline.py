@@ -359,9 +359,9 @@ class Pipeline:
             )
 
     def _demand_is_not_allegation_ceiling(self, p: Prepared, scores: dict[str, float]) -> None:
-        """ "Sign the petition to get Mrs X sacked" demands an outcome; it alleges nothing."""
+        """ "Get Mrs X sacked" or "she should be sacked" demands an outcome; it alleges nothing."""
         allegations = [h for h in p.hits if h.label == "ALLEGATION"]
-        demands = [h for h in p.hits if h.label == "INCITEMENT"]
+        demands = [h for h in p.hits if h.label in ("INCITEMENT", "DEMAND")]
         if not allegations or not demands or "defamation" not in scores:
             return
         if all(any(d.start <= a.start and a.end <= d.end for d in demands) for a in allegations):

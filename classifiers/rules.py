@@ -301,7 +301,7 @@ ALLEGATION_WORDS = (
     "embezzling", "embezzles", "fiddled", "fiddles", "fiddling", "forged", "forges", "faked", "fakes",
     "falsified", "falsifying", "affair", "arrested", "convicted", "criminal", "sacked", "struck", "drunk",
     "cocaine", "dealing", "dealer", "bribes", "bribed", "backhanders", "pockets", "pocketed", "pocketing",
-    "lied", "lies", "covered", "covers", "hushed", "assaulted", "abuses", "abused", "abuser", "investigation",
+    "lied", "lies", "covered", "covers", "covering", "hushed", "assaulted", "abuses", "abused", "abuser", "investigation",
     "investigated", "perjury", "shoplifter", "thief", "thieves", "rigged", "doctored", "cheated", "cheats",
     "shagging", "sleeping", "paedo", "paedophile", "nonce", "groomer", "grooming", "alcoholic", "smacked",
     "hits", "racist", "off-rolls", "predator", "offender", "record", "fired", "disappeared",
@@ -833,6 +833,13 @@ class RuleAnnotator:
             ],
         )  # fmt: skip
         m.add("PROTECT", [_lower(words) for words in PROTECT_PHRASES])
+        # Calling for an outcome ("she should be sacked") is an opinion, not an allegation that it happened.
+        m.add(
+            "DEMAND",
+            [
+                [{"LOWER": {"IN": ["should", "must", "needs", "need", "ought", "deserves", "deserve", "wants", "want"]}}, {"LOWER": {"IN": ["to", "be", "been", "get", "getting", "all"]}, "OP": "{1,2}"}, {"LOWER": {"IN": ["sacked", "fired", "struck", "investigated", "suspended", "removed", "arrested"]}}],
+            ],
+        )  # fmt: skip
         m.add(
             "HATE_VERB",
             [[{"LOWER": {"IN": ["hate", "despise", "loathe", "detest", "hates", "hating"]}}], [{"LOWER": {"IN": ["ca", "can", "cannot", "cant"]}}, {"LOWER": {"IN": ["n't", "not"]}, "OP": "?"}, {"LOWER": "stand"}]],

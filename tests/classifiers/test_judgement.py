@@ -179,3 +179,9 @@ def test_a_parents_complaint_about_their_own_childs_class_or_teacher_is_not_indi
     for text in ("my daughter's class is too big", "DS's teacher is lovely but the homework is too much"):
         assert "individual_child" not in pipeline.classify(text).flags, text
     assert "individual_child" in pipeline.classify("DS's classmate Tyler has ADHD and hits everyone").flags
+
+
+def test_calling_for_a_sacking_is_not_an_allegation_but_saying_it_happened_is(pipeline: Pipeline) -> None:
+    assert "defamation" not in pipeline.classify("useless cow should be sacked").flags
+    assert "defamation" in pipeline.classify("Mr Okafor was sacked from his last school for stealing").flags
+    assert "defamation" in pipeline.classify("the head should be investigated for covering up bullying").flags
