@@ -123,6 +123,15 @@ class TextModel:
         probs: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
         return probs
 
+    def scores_without_rule(self, x: sp.csr_matrix, label: str, rule_index: int) -> np.ndarray:
+        """`label`'s calibrated scores as if rule feature `rule_index` had not fired."""
+        i = self.labels.index(label)
+        col = self.word_vec.n_features + self.char_vec.n_features + rule_index
+        d = self.decision(x)[:, i] - x[:, col].toarray().ravel() * self._coef[i, col]
+        z = d * self._platt[i, 0] + self._platt[i, 1]
+        probs: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+        return probs
+
     def word_contributions(self, label: str, tokens: Sequence[str]) -> np.ndarray:
         """How much each single token pushes `label` up (for evidence on model-only flags)."""
         if not tokens:

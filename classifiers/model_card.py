@@ -120,6 +120,10 @@ Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`{
 * Warm and hostile words come from VADER's human-rated lexicon (vaderSentiment), not from lists
   written for this model: a group named with only warm words, and swearing aimed at no one, are
   held below the abuse threshold unless an insult, threat, hostile word or group hostility is there.
+  So is a post naming a group that, without the name, would score under a quarter of the abuse
+  threshold. This costs HateCheck about 0.007 (hateful cases whose only abusive signal is the
+  group's name plus an unusual spelling), and spares neutral posts such as "Our new SENCo is a
+  Muslim woman".
 * Words naming a protected group (`rules.IDENTITY_WORDS`) are removed from the text the model
   sees (`pipeline.mask_identities`); whether a group is attacked is decided by the GROUP_HATE
   rules and by what is said. Even so, HateCheck's non-hateful cases (counter-speech, reclaimed

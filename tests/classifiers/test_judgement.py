@@ -153,6 +153,7 @@ def test_group_names_never_reach_the_model(pipeline: Pipeline) -> None:
         "holy shit, the Christmas fair raised £900",
         "Our new head is a Muslim woman and she's brilliant",
         "So proud of the Polish families who ran the summer fair",
+        "Our new SENCo is a Muslim woman",
     ],
 )
 def test_swearing_at_no_one_and_kind_words_about_a_group_are_not_abuse(pipeline: Pipeline, text: str) -> None:
@@ -166,6 +167,7 @@ def test_swearing_at_no_one_and_kind_words_about_a_group_are_not_abuse(pipeline:
         "fuck you Mr Okafor",
         "Muslims are vermin",
         "I hate immigrants",
+        "Muslims are disgusitng",
         "these Polish families are brilliant at ruining everything, absolute scum",
     ],
 )
