@@ -116,21 +116,21 @@ class TextModel:
         out: np.ndarray = np.asarray(x @ self._coef.T) + self._intercept
         return out
 
-    def scores(self, x: sp.csr_matrix) -> np.ndarray:
-        """Calibrated probabilities, shape (n_posts, n_labels)."""
-        d = self.decision(x)
+    def calibrated(self, d: np.ndarray) -> np.ndarray:
+        """Platt-scaled probabilities from decision values, shape (n_posts, n_labels)."""
         z = d * self._platt[:, 0] + self._platt[:, 1]
         probs: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
         return probs
 
-    def scores_without_rule(self, x: sp.csr_matrix, label: str, rule_index: int) -> np.ndarray:
-        """`label`'s calibrated scores as if rule feature `rule_index` had not fired."""
+    def scores(self, x: sp.csr_matrix) -> np.ndarray:
+        """Calibrated probabilities, shape (n_posts, n_labels)."""
+        return self.calibrated(self.decision(x))
+
+    def rule_contribution(self, label: str, rule_index: int) -> float:
+        """How much one firing of rule feature `rule_index` adds to `label`'s decision value."""
         i = self.labels.index(label)
         col = self.word_vec.n_features + self.char_vec.n_features + rule_index
-        d = self.decision(x)[:, i] - x[:, col].toarray().ravel() * self._coef[i, col]
-        z = d * self._platt[i, 0] + self._platt[i, 1]
-        probs: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
-        return probs
+        return float(self._coef[i, col]) * RULE_WEIGHT
 
     def word_contributions(self, label: str, tokens: Sequence[str]) -> np.ndarray:
         """How much each single token pushes `label` up (for evidence on model-only flags)."""

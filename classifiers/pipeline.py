@@ -292,17 +292,23 @@ class Pipeline:
         safe_items = [(t if isinstance(t, str) else "", tuple(m or ())) for t, m in items]
         prepared = prepare(self.annotator, safe_items)
         x = self.model.features([p.model_text for p in prepared], [p.features for p in prepared])
-        scores = self.model.scores(x)
+        decision = self.model.decision(x)
+        scores = self.model.calibrated(decision)
         # What abuse would score if no group had been named: a group's name alone is never abuse.
-        abuse_unnamed = (
-            self.model.scores_without_rule(x, "abuse", _IDENTITY_INDEX)
-            if "abuse" in self.model.labels
-            else np.zeros(len(prepared))
-        )
+        abuse_unnamed = np.zeros(len(prepared))
+        if "abuse" in self.model.labels:
+            unnamed = decision.copy()
+            named = np.array([p.features[_IDENTITY_INDEX] for p in prepared])
+            unnamed[:, self.model.labels.index("abuse")] -= named * self.model.rule_contribution(
+                "abuse", _IDENTITY_INDEX
+            )
+            abuse_unnamed = self.model.calibrated(unnamed)[:, self.model.labels.index("abuse")]
         results: list[Classification] = []
-        for p, (text, media), row, unnamed in zip(prepared, safe_items, scores, abuse_unnamed, strict=True):
+        for p, (text, media), row, without_name in zip(
+            prepared, safe_items, scores, abuse_unnamed.tolist(), strict=True
+        ):
             label_scores = {lab: float(s) for lab, s in zip(self.model.labels, row, strict=True)}
-            results.append(self._decide(p, text, media, label_scores, float(unnamed)))
+            results.append(self._decide(p, text, media, label_scores, float(without_name)))
         return results
 
     def _apply_rule_ceilings(self, p: Prepared, scores: dict[str, float]) -> bool:
