@@ -311,6 +311,10 @@ class Pipeline:
             results.append(self._decide(p, text, media, label_scores, float(without_name)))
         return results
 
+    def _hold_below(self, scores: dict[str, float], category: str) -> None:
+        """A ceiling: keep `category` just under its threshold (its score stays visible to reviewers)."""
+        scores[category] = min(scores[category], max(0.0, self.thresholds.get(category, 0.5) - 0.01))
+
     def _apply_rule_ceilings(self, p: Prepared, scores: dict[str, float]) -> bool:
         """Hold abuse and threat below threshold for negated or condemned hate; True if it did."""
         harm = [h for h in p.hits if h.label in HARM_HITS]
@@ -332,7 +336,7 @@ class Pipeline:
             return False
         for category in ("abuse", "threat"):
             if category in scores:
-                scores[category] = min(scores[category], max(0.0, self.thresholds.get(category, 0.5) - 0.01))
+                self._hold_below(scores, category)
         return True
 
     def _no_hostility_ceiling(self, p: Prepared, scores: dict[str, float], abuse_unnamed: float) -> None:
@@ -361,7 +365,7 @@ class Pipeline:
         )
         swearing_at_no_one = swears and not names_group and not aimed
         if kind_about_group or swearing_at_no_one:
-            scores["abuse"] = min(scores["abuse"], max(0.0, self.thresholds.get("abuse", 0.5) - 0.01))
+            self._hold_below(scores, "abuse")
 
     def _own_child_photo_ceiling(
         self, p: Prepared, media: Sequence[MediaInfo], scores: dict[str, float]
@@ -374,9 +378,7 @@ class Pipeline:
         if p.features[_OWN_INDEX] and not (
             p.features[_OTHER_INDEX] or p.features[_FIRST_NAME_INDEX] or p.features[_CHILD_REF_INDEX]
         ):
-            scores["pupil_image"] = min(
-                scores["pupil_image"], max(0.0, self.thresholds["pupil_image"] - 0.01)
-            )
+            self._hold_below(scores, "pupil_image")
 
     def _demand_is_not_allegation_ceiling(self, p: Prepared, scores: dict[str, float]) -> None:
         """ "Get Mrs X sacked" or "she should be sacked" demands an outcome; it alleges nothing."""
@@ -385,13 +387,13 @@ class Pipeline:
         if not allegations or not demands or "defamation" not in scores:
             return
         if all(any(d.start <= a.start and a.end <= d.end for d in demands) for a in allegations):
-            scores["defamation"] = min(scores["defamation"], max(0.0, self.thresholds["defamation"] - 0.01))
+            self._hold_below(scores, "defamation")
 
     def _no_picture_ceiling(self, p: Prepared, media: Sequence[MediaInfo], scores: dict[str, float]) -> None:
         """A post with no attachment and no mention of a photo or video cannot share one."""
         if media or p.features[_PHOTO_INDEX] or "pupil_image" not in scores:
             return
-        scores["pupil_image"] = min(scores["pupil_image"], max(0.0, self.thresholds["pupil_image"] - 0.01))
+        self._hold_below(scores, "pupil_image")
 
     def _no_other_child_ceiling(self, p: Prepared, scores: dict[str, float]) -> None:
         """Policy: only an identifiable child can be discussed; a parent's mention of their own is not."""
@@ -399,9 +401,7 @@ class Pipeline:
             return
         if p.features[_CHILD_REF_INDEX] or p.features[_FIRST_NAME_INDEX] or p.features[_OTHER_INDEX]:
             return
-        scores["individual_child"] = min(
-            scores["individual_child"], max(0.0, self.thresholds["individual_child"] - 0.01)
-        )
+        self._hold_below(scores, "individual_child")
 
     @staticmethod
     def _negates(p: Prepared, negation_end: int, hit_start: int) -> bool:
