@@ -179,6 +179,13 @@ def _insults_you(hits: Sequence[RuleHit]) -> bool:
     )
 
 
+def _inside(span: Evidence, other: Evidence) -> bool:
+    """`span` lies within `other`, a strictly larger span."""
+    if other.end <= other.start or not (other.start <= span.start and span.end <= other.end):
+        return False
+    return (other.end - other.start) > (span.end - span.start)
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class CategoryPolicy:
     severity: str
@@ -448,13 +455,13 @@ class Pipeline:
                 severity = sev
         evidence: list[Evidence] = []
         for c in flags:
-            for ev in self._evidence(c, p, text, media, scores[c]):
-                # A span inside one already shown for the same category adds nothing.
-                if any(
-                    e.category == ev.category and e.start <= ev.start and ev.end <= e.end and e.end > e.start
-                    for e in evidence
-                ):
+            found = self._evidence(c, p, text, media, scores[c])
+            shown: set[tuple[int, int]] = set()
+            for ev in found:
+                # A span inside another shown for the same category, or shown already, adds nothing.
+                if (ev.start, ev.end) in shown or any(_inside(ev, other) for other in found):
                     continue
+                shown.add((ev.start, ev.end))
                 evidence.append(ev)
         cat_scores = {c: round(scores.get(c, 0.0), 4) for c in (*CATEGORIES, *NON_FLAG_CATEGORIES)}
         return Classification(

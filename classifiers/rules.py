@@ -817,6 +817,7 @@ class RuleAnnotator:
         derog: dict[str, Any] = {"LOWER": {"IN": list(GROUP_DEROGATION)}}
         free: dict[str, Any] = {
             "LOWER": {"NOT_IN": ["not", "no", "never", "n't", "nt", "hardly", "nothing", "than"]},
+            "IS_PUNCT": False,
             "OP": "{,3}",
         }
         m.add(

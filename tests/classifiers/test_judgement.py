@@ -187,3 +187,10 @@ def test_calling_for_a_sacking_is_not_an_allegation_but_saying_it_happened_is(pi
     assert "defamation" not in pipeline.classify("useless cow should be sacked").flags
     assert "defamation" in pipeline.classify("Mr Okafor was sacked from his last school for stealing").flags
     assert "defamation" in pipeline.classify("the head should be investigated for covering up bullying").flags
+
+
+def test_evidence_shows_the_longest_of_overlapping_spans_once(pipeline: Pipeline) -> None:
+    text = "sign the petition to get Mrs Carter sacked"
+    spans = _spans(text, pipeline.classify(text), "incitement")
+    assert "sign the petition" in spans and "sign the" not in spans
+    assert len(spans) == len(set(spans))
