@@ -11,12 +11,12 @@ Davidson evaluation rows, EDOS `test`, and the corpus's held-out file.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import dataclasses
 import html
 import json
 import re
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -90,7 +90,7 @@ def corpus_rows(path: Path = CORPUS_PATH) -> list[Row]:
     return rows
 
 
-def davidson_rows(eval_dir: Path) -> list[Row]:
+def davidson_rows(eval_dir: Path, weight: float = DAVIDSON_WEIGHT) -> list[Row]:
     """Davidson training rows only (0-based data-row index not a multiple of 5)."""
     path = eval_dir / "davidson2017" / "labeled_data.csv"
     rows: list[Row] = []
@@ -101,13 +101,11 @@ def davidson_rows(eval_dir: Path) -> list[Row]:
                 continue  # the evaluation split
             labels = frozenset({"abuse"}) if rec["class"] in ("0", "1") else frozenset()
             split = "val" if i % 5 == 1 and i % 2 == 0 else "train"
-            rows.append(
-                Row(_clean_tweet(rec["tweet"]), (), labels, known, split, "davidson", DAVIDSON_WEIGHT)
-            )
+            rows.append(Row(_clean_tweet(rec["tweet"]), (), labels, known, split, "davidson", weight))
     return rows
 
 
-def edos_rows(eval_dir: Path) -> list[Row]:
+def edos_rows(eval_dir: Path, weight: float = EDOS_WEIGHT) -> list[Row]:
     path = eval_dir / "edos" / "edos_labelled_aggregated.csv"
     rows: list[Row] = []
     with path.open(encoding="utf-8", newline="") as f:
@@ -122,7 +120,7 @@ def edos_rows(eval_dir: Path) -> list[Row]:
             known = set(LABELS) if sexist else set(LABELS) - {"abuse"}
             split = "val" if rec["split"] == "dev" else "train"
             text = rec["text"].replace("[USER]", "@user").replace("[URL]", "http://url")
-            rows.append(Row(text, (), frozenset(labels), frozenset(known), split, "edos", EDOS_WEIGHT))
+            rows.append(Row(text, (), frozenset(labels), frozenset(known), split, "edos", weight))
     return rows
 
 
@@ -176,12 +174,20 @@ def train(
     corpus_path: Path = CORPUS_PATH,
     use_public: bool = True,
     log: Any = print,
+    *,
+    davidson_weight: float = DAVIDSON_WEIGHT,
+    edos_weight: float = EDOS_WEIGHT,
+    c_value: float = C_VALUE,
 ) -> TextModel:
-    """Train, calibrate, choose thresholds, save with skops; return the model."""
+    """Train, calibrate, choose thresholds, save with skops; return the model.
+
+    The keyword settings are for experiments (`python -m classifiers.train --out ...`);
+    the shipped model is trained with the defaults.
+    """
     t0 = time.monotonic()
     rows = corpus_rows(corpus_path)
     if use_public:
-        rows += davidson_rows(eval_dir) + edos_rows(eval_dir)
+        rows += davidson_rows(eval_dir, davidson_weight) + edos_rows(eval_dir, edos_weight)
     log(f"rows: {len(rows)} ({sum(r.source == 'corpus' for r in rows)} from the Gatepost corpus)")
     annotator = RuleAnnotator(None)
     prepared = []
@@ -213,7 +219,7 @@ def train(
         tr = train_idx[known[train_idx]]
         va = val_idx[known[val_idx]]
         clf = LogisticRegression(
-            C=C_VALUE,
+            C=c_value,
             solver="liblinear",
             class_weight=None if label == "abuse" else "balanced",
             max_iter=200,
@@ -260,7 +266,9 @@ def train(
         "val_rows": len(val_idx),
         "sources": sorted({r.source for r in rows}),
         "seed": SEED,
-        "C": C_VALUE,
+        "C": c_value,
+        "davidson_weight": davidson_weight,
+        "edos_weight": edos_weight,
         "validation": val_report,
     }
     model = TextModel(
@@ -281,9 +289,25 @@ def train(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    eval_dir = Path(args[0]) if args else DEFAULT_EVAL_DATA
-    train(eval_dir)
+    """`gatepost train [EVAL_DATA]`; with --out and the settings, an experiment beside the shipped model.
+
+    An experiment: `python -m classifiers.train --out /tmp/try.skops --davidson-weight 3 --C 8`
+    (about a minute), then `gatepost evaluate --all --model /tmp/try.skops`.
+    """
+    ap = argparse.ArgumentParser(prog="gatepost train", description=__doc__.splitlines()[0])
+    ap.add_argument("eval_data", nargs="?", type=Path, default=DEFAULT_EVAL_DATA)
+    ap.add_argument("--out", type=Path, default=MODEL_PATH, help="where to save (default: the shipped model)")
+    ap.add_argument("--davidson-weight", type=float, default=DAVIDSON_WEIGHT)
+    ap.add_argument("--edos-weight", type=float, default=EDOS_WEIGHT)
+    ap.add_argument("--C", dest="c_value", type=float, default=C_VALUE, help="inverse regularisation")
+    ns = ap.parse_args(argv)
+    train(
+        ns.eval_data,
+        out_path=ns.out,
+        davidson_weight=ns.davidson_weight,
+        edos_weight=ns.edos_weight,
+        c_value=ns.c_value,
+    )
     return 0
 
 

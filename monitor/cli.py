@@ -641,7 +641,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_train(args: argparse.Namespace) -> int:
     from classifiers import train
 
-    return train.main([args.eval_data] if args.eval_data else [])
+    return train.main([str(args.eval_data)] if args.eval_data else [])
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
