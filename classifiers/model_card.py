@@ -73,7 +73,7 @@ their own child alone (one counted face, no other child mentioned). Saved with s
   `templates.py`, rendered with fictional names, styles (text-speak, typos, emoji, hashtags,
   Mumsnet abbreviations) and mixed into two-sentence posts.
 * **Davidson et al. 2017**: rows whose 0-based data-row index is not a multiple of 5 (abuse label
-  = class 0 or 1), weight 0.5; threat is left unlabelled for these rows.
+  = class 0 or 1), weight 1.0; threat is left unlabelled for these rows.
 * **EDOS**: `split == train` (train) and `dev` (validation only); sexist -> abuse, category 1
   (threats, plans to harm, incitement to harm) -> threat; weight 0.5.
 * Never used: HateCheck, OLID, ETHOS, the Davidson evaluation rows, EDOS test, the held-out file.
