@@ -119,7 +119,7 @@ def set_person(
                 handles=handles,
             ).id
         incidents.set_person(session, inc, pid, user.id)
-    except (ValueError, incidents.IncidentError) as exc:
+    except ValueError as exc:  # a bad date, or an IncidentError
         raise HTTPException(status_code=400, detail=str(exc) or "Bad person.") from None
     _audit(session, user, inc, "incident.person", person_id=pid)
     return _back(incident_id)
@@ -205,7 +205,7 @@ def meeting(
             outcome=outcome,
             user_id=user.id,
         )
-    except (ValueError, incidents.IncidentError) as exc:
+    except ValueError as exc:  # a bad date, or an IncidentError
         raise HTTPException(status_code=400, detail=str(exc) or "Bad meeting.") from None
     _audit(session, user, inc, "incident.meeting")
     return _back(incident_id, "#meetings")

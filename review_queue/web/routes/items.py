@@ -60,10 +60,7 @@ def claim(
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
-    try:
-        queue.claim(session, item, user.id)
-    except queue.ClaimedElsewhere as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+    queue.claim(session, item, user.id)
     return _back(item_id)
 
 
@@ -97,10 +94,7 @@ def release(
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
-    try:
-        queue.release(session, item, user.id, force=user.role in ("dsl", "admin"))
-    except queue.ClaimedElsewhere as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+    queue.release(session, item, user.id, force=user.role in ("dsl", "admin"))
     return _back(item_id)
 
 
