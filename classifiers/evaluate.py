@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
-import html
 import json
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -30,6 +28,7 @@ from classifiers.base import CATEGORIES, Classification, MediaInfo, media_from_j
 from classifiers.corpus import HELDOUT_PATH
 from classifiers.model_card import render_card
 from classifiers.pipeline import Pipeline, load_pipeline
+from classifiers.train import clean_tweet
 
 DEFAULT_EVAL_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval-data"
 # Posts are judged in batches this size: large enough for spaCy's pipe to pay off.
@@ -209,18 +208,13 @@ def evaluate_hatecheck(
     )
 
 
-_HANDLE_RE = re.compile(r"@\w+")
-
-
 def davidson_eval_rows(data_dir: Path) -> list[tuple[str, bool]]:
     """The Davidson evaluation split: (tweet, offensive-or-hate) for 0-based rows with index % 5 == 0."""
     rows: list[tuple[str, bool]] = []
     with (Path(data_dir) / "labeled_data.csv").open(encoding="utf-8", newline="") as f:
         for i, rec in enumerate(csv.DictReader(f)):
             if i % 5 == 0:
-                rows.append(
-                    (_HANDLE_RE.sub("@user", html.unescape(rec["tweet"])), rec["class"] in ("0", "1"))
-                )
+                rows.append((clean_tweet(rec["tweet"]), rec["class"] in ("0", "1")))
     return rows
 
 

@@ -435,7 +435,7 @@ class Pipeline:
         text: str,
         media: Sequence[MediaInfo],
         scores: dict[str, float],
-        abuse_unnamed: float = 0.0,
+        abuse_unnamed: float,
     ) -> Classification:
         if not self._apply_rule_ceilings(p, scores):
             self._apply_rule_floors(p, scores)

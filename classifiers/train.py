@@ -68,7 +68,8 @@ class Row:
 _HANDLE_RE = re.compile(r"@\w+")
 
 
-def _clean_tweet(text: str) -> str:
+def clean_tweet(text: str) -> str:
+    """Davidson tweets as both training and evaluation read them: entities decoded, handles as @user."""
     return _HANDLE_RE.sub("@user", html.unescape(text))
 
 
@@ -103,7 +104,7 @@ def davidson_rows(eval_dir: Path, weight: float = DAVIDSON_WEIGHT) -> list[Row]:
                 continue  # the evaluation split
             labels = frozenset({"abuse"}) if rec["class"] in ("0", "1") else frozenset()
             split = "val" if i % 5 == 1 and i % 2 == 0 else "train"
-            rows.append(Row(_clean_tweet(rec["tweet"]), (), labels, known, split, "davidson", weight))
+            rows.append(Row(clean_tweet(rec["tweet"]), (), labels, known, split, "davidson", weight))
     return rows
 
 
