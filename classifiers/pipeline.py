@@ -181,9 +181,8 @@ def _insults_you(hits: Sequence[RuleHit]) -> bool:
 
 def _inside(span: Evidence, other: Evidence) -> bool:
     """`span` lies within `other`, a strictly larger span."""
-    if other.end <= other.start or not (other.start <= span.start and span.end <= other.end):
-        return False
-    return (other.end - other.start) > (span.end - span.start)
+    within = other.start <= span.start and span.end <= other.end
+    return within and (other.end - other.start) > (span.end - span.start)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -218,12 +217,8 @@ def _media_text(media: Sequence[MediaInfo]) -> str:
     return " ".join(alts)[:2000]
 
 
-# What the model sees in place of a word naming a protected group.
-IDENTITY_PLACEHOLDER = ""
-
-
 def mask_identities(text: str, hits: Sequence[RuleHit]) -> str:
-    """Replace the words naming a protected group with one placeholder before the model sees them.
+    """Remove the words naming a protected group from the text the model sees.
 
     Public abuse data mention groups mostly to attack them, so a model that sees the names
     learns that "I am a woman" is abuse.  Masked, it has to learn from what is said about
@@ -238,7 +233,6 @@ def mask_identities(text: str, hits: Sequence[RuleHit]) -> str:
         if start < last:
             continue
         parts.append(text[last:start])
-        parts.append(IDENTITY_PLACEHOLDER)
         last = end
     parts.append(text[last:])
     return "".join(parts)
@@ -304,12 +298,11 @@ class Pipeline:
         # What abuse would score if no group had been named: a group's name alone is never abuse.
         abuse_unnamed = np.zeros(len(prepared))
         if "abuse" in self.model.labels:
+            col = self.model.labels.index("abuse")
             unnamed = decision.copy()
             named = np.array([p.features[_IDENTITY_INDEX] for p in prepared])
-            unnamed[:, self.model.labels.index("abuse")] -= named * self.model.rule_contribution(
-                "abuse", _IDENTITY_INDEX
-            )
-            abuse_unnamed = self.model.calibrated(unnamed)[:, self.model.labels.index("abuse")]
+            unnamed[:, col] -= named * self.model.rule_contribution("abuse", _IDENTITY_INDEX)
+            abuse_unnamed = self.model.calibrated(unnamed)[:, col]
         results: list[Classification] = []
         for p, (text, media), row, without_name in zip(
             prepared, safe_items, scores, abuse_unnamed.tolist(), strict=True

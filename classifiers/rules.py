@@ -423,30 +423,33 @@ SECOND_PERSON_WORDS = ("you", "your", "u", "ur", "ya", "you're", "youre")
 OFSTED_WORDS = ("ofsted", "ofstead", "offsted", "lado", "dfe", "council", "mp")
 
 
+# Label -> the words that are a hit for it on their own.
+WORD_LEXICONS: dict[str, tuple[str, ...]] = {
+    "ALLEGATION": ALLEGATION_WORDS,
+    "INSULT": (*INSULT_WORDS, *SLURS),
+    "PROFANITY": PROFANITY,
+    "IDENTITY": IDENTITY_WORDS,
+    "SPEECH": SPEECH_WORDS,
+    "PHOTO": PHOTO_WORDS,
+    "SECOND_PERSON": SECOND_PERSON_WORDS,
+    "NEGATION": NEGATION_WORDS,
+    "OFSTED": OFSTED_WORDS,
+}
+# Lexicons drawn from VADER, read only when an annotator is built.
+SENTIMENT_LABELS = ("WARM_VERB", "HOSTILE")
+
+
 def lexicons() -> dict[str, frozenset[str]]:
-    """Label -> the words that are a hit for it on their own."""
+    """Label -> the words that are a hit for it on their own, VADER's included."""
     return {
-        "ALLEGATION": frozenset(ALLEGATION_WORDS),
-        "INSULT": frozenset((*INSULT_WORDS, *SLURS)),
-        "PROFANITY": frozenset(PROFANITY),
-        "IDENTITY": frozenset(IDENTITY_WORDS),
-        "SPEECH": frozenset(SPEECH_WORDS),
-        "PHOTO": frozenset(PHOTO_WORDS),
-        "SECOND_PERSON": frozenset(SECOND_PERSON_WORDS),
-        "NEGATION": frozenset(NEGATION_WORDS),
-        "OFSTED": frozenset(OFSTED_WORDS),
+        **{label: frozenset(words) for label, words in WORD_LEXICONS.items()},
         "WARM_VERB": frozenset((*WARM_WORDS, *warm_words())),
         "HOSTILE": frozenset(hostile_words()),
     }
 
 
 # Labels found by `RuleAnnotator._lexicon_hits` rather than by the Matcher.
-LEXICON_LABELS = frozenset(
-    {
-        *("ALLEGATION", "INSULT", "PROFANITY", "IDENTITY", "SPEECH", "PHOTO", "SECOND_PERSON", "NEGATION"),
-        *("OFSTED", "WARM_VERB", "HOSTILE", "NAMED_PERSON"),
-    }
-)
+LEXICON_LABELS = frozenset({*WORD_LEXICONS, *SENTIMENT_LABELS, "NAMED_PERSON"})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
