@@ -30,6 +30,16 @@ class CountLike(Protocol):
     def text(self) -> str: ...
 
 
+def _svg_start(width: int, height: int, title: str, pattern_id: str) -> list[str]:
+    """The opening of a chart: the svg element, the hatch pattern for suppressed counts, the title."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-label="{escape(title)}" class="chart" {FONT}>',
+        _hatch(pattern_id),
+        f'<text x="0" y="16" font-size="14" font-weight="bold" fill="{TEXT}">{escape(title)}</text>',
+    ]
+
+
 def _hatch(pid: str) -> str:
     return (
         f'<defs><pattern id="{pid}" width="6" height="6" patternUnits="userSpaceOnUse" '
@@ -62,12 +72,7 @@ def bar_chart(
     height = top + row_h * max(len(rows), 1) + 10
     peak = _nice_max(max([c.value or 0 for _, c in rows] + [threshold]))
     pid = f"hatch-{chart_id}"
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(title)}" class="chart" {FONT}>',
-        _hatch(pid),
-        f'<text x="0" y="16" font-size="14" font-weight="bold" fill="{TEXT}">{escape(title)}</text>',
-    ]
+    out = _svg_start(width, height, title, pid)
     if not rows:
         out.append(f'<text x="0" y="{top + 16}" font-size="12" fill="{TEXT}">Nothing in this period.</text>')
     for i, (label, count) in enumerate(rows):
@@ -123,12 +128,7 @@ def week_chart(
     slot = plot_w / n
     bar_w = max(slot * 0.7, 1.0)
     pid = f"hatch-{chart_id}"
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(title)}" class="chart" {FONT}>',
-        _hatch(pid),
-        f'<text x="0" y="16" font-size="14" font-weight="bold" fill="{TEXT}">{escape(title)}</text>',
-    ]
+    out = _svg_start(width, height, title, pid)
     for k in range(5):
         v = peak * k / 4
         y = top + plot_h - plot_h * k / 4
