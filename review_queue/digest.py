@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,9 +30,9 @@ from review_queue.models import (
     ReviewItem,
     School,
 )
+from review_queue.rendering import TEMPLATES
 from review_queue.terms import previous_term, term_containing
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 SEVERITY_ORDER = ("urgent", "high", "medium", "low")
 # Console routes the digest links to; the console owns them.
 QUEUE_PATH = "/queue"

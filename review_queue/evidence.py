@@ -10,25 +10,15 @@ only, and Gatepost's server never downloads them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_queue import audit, console, incidents
 from review_queue.models import Decision, User, utcnow
+from review_queue.rendering import html_env, offline_pdf
 from review_queue.reports import PLATFORMS, reports_for_item
-
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-_env = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
 class EvidenceError(RuntimeError):
@@ -87,20 +77,11 @@ def build_pack(
 
 
 def render_html(pack: Mapping[str, Any]) -> str:
-    return _env.get_template("evidence_pack.html").render(pack=pack)
-
-
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError("Gatepost's evidence packs never fetch URLs")
+    return html_env.get_template("evidence_pack.html").render(pack=pack)
 
 
 def render_pdf(html: str) -> bytes:
     try:
-        from weasyprint import HTML
-
-        pdf = HTML(string=html, url_fetcher=_refuse_fetch, base_url=None).write_pdf()
+        return offline_pdf(html)
     except Exception as exc:  # WeasyPrint raises many kinds; one of ours leaves here.
         raise EvidenceError(f"the PDF could not be made ({type(exc).__name__})") from exc
-    if not isinstance(pdf, bytes):
-        raise EvidenceError("the PDF could not be made")
-    return pdf

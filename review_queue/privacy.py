@@ -37,10 +37,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import JSON, String, Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -65,6 +63,7 @@ from review_queue.models import (
     User,
     utcnow,
 )
+from review_queue.rendering import html_env
 from review_queue.retention import TABLES, delete_incidents, delete_items, delete_posts
 
 EXPORT_ACTION = "privacy.export"
@@ -80,14 +79,6 @@ NOT_REDACTED_TABLES = frozenset({"audit_log", "users"})
 MIN_FREE_TEXT_LENGTH = 64
 # The handle separators in a person record's `handles` field, which staff type freely.
 HANDLE_SPLIT = re.compile(r"[\s,;]+")
-
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-_env = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
 class PrivacyError(ValueError):
@@ -470,7 +461,7 @@ def export_subject(
 
 def render_html(bundle: Mapping[str, Any]) -> str:
     """The bundle as one readable, self-contained HTML page (autoescaped: post text is hostile)."""
-    return _env.get_template("subject_access.html").render(b=bundle)
+    return html_env.get_template("subject_access.html").render(b=bundle)
 
 
 def render_json(bundle: Mapping[str, Any]) -> str:

@@ -8,17 +8,14 @@ refuses everything).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 
+from review_queue.rendering import TEMPLATES, offline_pdf
 from review_queue.trends import SUPPRESS_BELOW, SchoolTrends, TrustTrends
-
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -75,13 +72,5 @@ def render_html(report: SchoolTrends | TrustTrends, now: datetime, timezone: str
     return _env.get_template("reports/termly.html").render(**context(report, now, timezone))
 
 
-def _no_network(url: str, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
-    raise ValueError("the termly report loads nothing from outside")
-
-
 def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # heavy: imported only when a PDF is asked for
-
-    pdf = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=_no_network).write_pdf()
-    assert pdf is not None
-    return bytes(pdf)
+    return offline_pdf(html, base_url=str(TEMPLATES))
