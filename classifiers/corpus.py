@@ -436,11 +436,18 @@ COMPOSED: dict[str, tuple[tuple[str, ...], list[str], list[str], list[str]]] = {
         templates.NEGATED_HATE,
         ["", ".", "!", " 🙏"],
     ),
+    "mention-c": ((), templates.MENTION_LEADS, templates.MENTIONS, templates.MENTION_TAILS),
 }
 COMPOSED_RENDERS = 12
 # Renders per claim: identity and counter-speech frames need many rows to outweigh the
 # public abusive tweets in which group names mostly appear.
-COMPOSED_RENDERS_BY_KIND = {"identity-c": 20, "self-identity-c": 15, "counter-c": 25, "negated-c": 25}
+COMPOSED_RENDERS_BY_KIND = {
+    "identity-c": 20,
+    "self-identity-c": 15,
+    "counter-c": 25,
+    "negated-c": 25,
+    "mention-c": 20,
+}
 
 ALL_TEMPLATES: dict[str, list[T]] = {
     "abuse": ABUSE, "threat": THREAT, "defamation": DEFAMATION, "pupil_image": PUPIL_IMAGE,
@@ -637,7 +644,7 @@ def generate(seed: int = SEED) -> list[dict[str, Any]]:
         for i, claim in enumerate(claims):
             split = "heldout" if i % 4 == 3 else ("val" if i % 8 == 2 else "train")
             v = vocab[split == "heldout"]
-            joiner = "" if cat == "counter-c" else " "
+            joiner = "" if cat in ("counter-c", "mention-c") else " "
             for _ in range(COMPOSED_RENDERS_BY_KIND.get(cat, COMPOSED_RENDERS)):
                 text, _slots = _render(
                     (rng.choice(subjects) + joiner + claim).strip() + rng.choice(tails), rng, v

@@ -59,8 +59,9 @@ features -> one L2 logistic regression per label (liblinear, C={training.get("C"
 validation split; `threat`, `pupil_image` and `individual_child` take the highest threshold that
 keeps validation recall >= 0.95; `abuse` takes the threshold with the best Davidson validation
 macro-F1 among those within 0.03 of the best corpus F1. Rules then adjust scores in the pipeline
-(never in training): strong threat patterns, entry codes and an insult said of a person or group
-("X are vermin") raise the category's score to just above its threshold; the abuse and threat
+(never in training): strong threat patterns, entry codes, an insult said of a person or group
+("X are vermin") and a family's children named by surname ("the Oduya kids") raise the
+category's score to just above its threshold; the abuse and threat
 scores are held just below threshold when every harmful phrase is negated in a statement about a
 group, or quoted to condemn it with no one at the school named; `pupil_image` is held below
 threshold for a post with no attachment and no mention of a photo, and for a parent's photo of
@@ -126,15 +127,24 @@ Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`{
   Muslim woman".
 * Words naming a protected group (`rules.IDENTITY_WORDS`) are removed from the text the model
   sees (`pipeline.mask_identities`); whether a group is attacked is decided by the GROUP_HATE
-  rules and by what is said. Even so, HateCheck's non-hateful cases (counter-speech, reclaimed
-  slurs, negation, neutral or warm mentions of a group, swearing at no one) remain hard: the
-  abuse head learns from Davidson tweets, where almost every short post with a swear word is
-  "offensive", so a short neutral sentence still leans towards abuse.
-* Swearing aimed at no one is not abuse under the code of conduct (nor under HateCheck's
-  profanity_nh), but Davidson labels almost all of it "offensive". `pipeline._no_hostility_ceiling`
-  follows the policy, and that costs about 0.02 of Davidson macro-F1: with it off, Davidson
-  reaches 0.879 (0.897 with Davidson weighted 3x and C=8) while HateCheck falls to 0.73-0.75.
-  Both targets cannot be met by this design at once; the shipped model puts the school's policy first.
+  rules and by what is said. The corpus also has plain sentences that mention a group in passing
+  ("the new Year 3 teacher is a ...", "half the PTA committee are ..."), which took HateCheck's
+  neutral mentions from 0.39 to 0.52. HateCheck's non-hateful cases (counter-speech, reclaimed
+  slurs, negation, swearing at no one) remain hard.
+* Plain descriptions of people can still be flagged as abuse. Of 16 such sentences written
+  for `tests/classifiers/test_judgement.py` (not in the corpus), 5 are flagged, such as "Her
+  sister is a midwife and his brother drives the school minibus." Common words ("her", "a",
+  "a lot of") lean towards abuse after training on Davidson's tweets, 83% of which are
+  offensive. The test records the 5 as strict expected failures.
+* Davidson (target 0.90) is not met, and under the code of conduct it cannot be met together
+  with HateCheck. The model alone can reach it: with Davidson weighted 6x and C=8, its abuse
+  score reaches 0.91 on the evaluation rows. But the policy's ceilings then remove 64 tweets
+  that Davidson calls offensive (37 are swearing at no one, 25 are negated or counter-speech),
+  so the pipeline reaches 0.890, and HateCheck falls to 0.748. Shipped settings: Davidson 0.88,
+  HateCheck 0.77. Swearing aimed at no one is not abuse under the code of conduct (nor under
+  HateCheck's profanity_nh gold label), but Davidson labels almost all of it "offensive". For
+  comparison, a TF-IDF + LogReg baseline trained only on Davidson gets 0.909 on Davidson and
+  0.569 on HateCheck (`benchmarks.judgement`).
 * The threat, GROUP_HATE and counter-speech rules were written after reading misses on the
   held-out file and on HateCheck (never trained on). The rules are general wording ("you're
   dead", "I know what time she leaves", "let's eradicate those ..."), but the held-out threat

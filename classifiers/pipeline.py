@@ -41,7 +41,7 @@ EVIDENCE_RULES: dict[str, tuple[str, ...]] = {
     "threat": ("THREAT_STRONG", "THREAT", "THREAT_VEILED"),
     "incitement": ("INCITEMENT", "OFSTED"),
     "security": ("SECURITY_CODE", "SECURITY"),
-    "individual_child": ("CHILD_REF",),
+    "individual_child": ("CHILD_FAMILY", "CHILD_REF"),
     "pupil_image": ("PHOTO",),
     "abuse": ("GROUP_HATE", "INSULT_PREDICATE"),
     "defamation": ("ALLEGATION",),
@@ -55,6 +55,7 @@ RULE_REASONS: dict[str, str] = {
     "SECURITY": "discloses a security weakness or collection arrangement",
     "SECURITY_CODE": "discloses an entry code",
     "CHILD_REF": "refers to an identifiable child",
+    "CHILD_FAMILY": "refers to a family's children by surname",
     "PHOTO": "refers to a photo or video",
     "STAFF": "names a member of staff",
     "INSULT_PREDICATE": "an insult said of a person or group",
@@ -69,6 +70,7 @@ RULE_FLOORS: dict[str, str] = {
     "INSULT_PREDICATE": "abuse",
     "GROUP_HATE": "abuse",
     "INCITEMENT": "incitement",
+    "CHILD_FAMILY": "individual_child",
 }
 # A negation this many characters before a strong match cancels its floor ("no one should be shot").
 NEGATION_WINDOW = 24

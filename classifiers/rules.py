@@ -254,6 +254,19 @@ CHILD_NOUNS = (
     "boy", "girl", "kid", "child", "lad", "lass", "twins", "brat", "son",
     "daughter", "sprog", "toddler", "pupil", "student", "classmate",
 )  # fmt: skip
+# "The Oduya kids", "those Thornton children": a family's children are identifiable.  The word
+# before the plural must be a name, not one of these ("the other kids", "the Year 4 children")
+# nor a word naming a group ("the Black kids").
+CHILD_PLURALS = ("kids", "children", "boys", "girls", "lads", "twins", "brats", "sprogs")
+GENERIC_CHILD_MODIFIERS = (
+    "other", "little", "older", "younger", "old", "young", "big", "bigger", "small", "smaller", "naughty", "poor",
+    "same", "new", "whole", "year", "reception", "nursery", "school", "local", "primary", "secondary", "infant",
+    "junior", "sixth", "form", "class", "two", "three", "four", "five", "six", "both", "all", "sen", "send", "many",
+    "disabled", "autistic", "quiet", "loud", "good", "bad", "lovely", "cheeky", "poorly", "sick", "ill", "naughtiest",
+    "younger", "oldest", "youngest", "eldest", "these", "those", "some", "most", "few", "more", "less", "other's",
+    "boys", "girls", "my", "our", "your", "their", "his", "her", "its", "of", "and", "or", "rest", "remaining",
+    "sn", "eal", "pp", "fsm", "gifted", "vulnerable", "posh", "rough",
+)  # fmt: skip
 OWN_CHILD_WORDS = ("ds", "dd", "ds1", "ds2", "dd1", "dd2", "dc", "dcs", "lo")
 
 # The feature names, in the order of the vector returned in RuleHits.features.
@@ -288,6 +301,9 @@ SLURS = (
     "sambo", "wog", "wogs", "golliwog", "poof", "poofs", "poofter", "queer", "queers", "shemale", "hoe", "hoes",
     "thot", "cripple", "cripples", "mongs", "spaz", "spazzes", "rapefugee", "rapefugees", "muzzie", "muzzies",
     "hos", "pussy", "pussies",
+    # Spellings of the same slurs, as counted in Davidson's training rows (never its evaluation rows).
+    "niggah", "niggahs", "nigguh", "nigguhs", "nicca", "niccas", "niggaz", "nig", "nigs", "niga", "nigglet",
+    "niglet", "niglets", "wigga", "wiggas", "wigger", "wiggers", "faget",
 )  # fmt: skip
 # Swearing: on its own, without anyone to aim at, it is not abuse ("fucking freezing at pick-up").
 PROFANITY = (
@@ -871,6 +887,10 @@ class RuleAnnotator:
             ],
         )  # fmt: skip
         m.add(
+            "CHILD_FAMILY",
+            [[{"LOWER": {"IN": ["the", "those", "these"]}}, {"IS_ALPHA": True, "LOWER": {"NOT_IN": [*GENERIC_CHILD_MODIFIERS, *IDENTITY_WORDS]}, "ENT_TYPE": {"NOT_IN": ["IDENTITY", "SCHOOL", "YEAR", "ROLE"]}}, {"LOWER": {"IN": list(CHILD_PLURALS)}}]],
+        )  # fmt: skip
+        m.add(
             "OWN_CHILD",
             [
                 [{"LOWER": {"IN": ["my", "our", "me"]}}, {"LOWER": {"IN": ["son", "daughter", "boy", "girl", "lad", "kid", "kids", "child", "children", "little", "youngest", "eldest", "ds", "dd", "lo", "twins", "baby"]}}],
@@ -933,7 +953,7 @@ class RuleAnnotator:
                 hits.append(RuleHit(label, span.start_char, span.end_char, label.lower()))
             hits.extend(self._lexicon_hits(doc, arr[:, 0].tolist(), present, counts))
             has_first = counts.get("FIRST_NAME", 0.0) > 0
-            child_ref = counts.get("CHILD_REF", 0.0) > 0
+            child_ref = counts.get("CHILD_REF", 0.0) > 0 or counts.get("CHILD_FAMILY", 0.0) > 0
             own = counts.get("OWN_CHILD", 0.0) > 0
             threat = counts.get("THREAT", 0.0) > 0
             group_threat = threat and not self._group_words.isdisjoint(present)

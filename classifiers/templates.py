@@ -340,3 +340,27 @@ NEGATED_HATE = [
     "No one should threaten {group}", "{group} are not a disease", "Not all {group} are the same, obviously",
     "I have nothing against {group}", "{group} shouldn't be treated like criminals",
 ]  # fmt: skip
+
+# People described plainly: who someone is, where they work, who they live or work with.
+# A feed about a school is full of these, and "she is a ..." must not read as the start of an
+# insult.  Some name a group in passing (as object, not subject): a group named is not abuse.
+MENTION_LEADS = ["", "", "", "Fun fact: ", "Just found out ", "FYI ", "Update: ", "Random but "]
+MENTIONS = [
+    "{staff} is a teaching assistant at {school}", "her colleague at {school} is a {group_sing}",
+    "his new job is at the hospital in {town}", "the new Year 3 teacher is a {group_sing}",
+    "our class rep this year is a {group_sing} mum", "half the PTA committee are {group}",
+    "she works with a lot of {group} at the hospital", "he is a lollipop man near {school}",
+    "{school} has quite a few {group} families", "the author who visited {school} was a {group_sing}",
+    "there's a {group_sing} dad on the governing body", "she is a dinner lady at {school}",
+    "two of the mums I walk with are {group}", "is there a {group_sing} parents' group at {school}?",
+    "{own}'s football coach is a {group_sing}", "they are both nurses at {town} General",
+    "the speaker at assembly was a {group_sing} athlete", "our neighbours are {group} from {town}",
+    "he is a governor and a local councillor", "the first {group_sing} head teacher in {town} started today",
+    "most of the runners in the fun run were {group}", "are there many {group} in {own}'s class?",
+    "she is a supply teacher covering {year}", "{own} is reading a book by a {group_sing} author",
+    "we have never had a {group_sing} chair of governors", "the breakfast club is run by two {group}",
+    "her husband is a {group_sing} and a PE teacher", "they are new to {town} and lovely",
+    "the school nurse is also a {group_sing}", "he is the caretaker at {school}",
+    "lots of {group} live on our estate", "the library talk is about {group_sing} scientists",
+]  # fmt: skip
+MENTION_TAILS = ["", ".", "!", " 🙂", " x", " if anyone wondered", " btw", " tbh"]

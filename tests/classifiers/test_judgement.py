@@ -194,3 +194,46 @@ def test_evidence_shows_the_longest_of_overlapping_spans_once(pipeline: Pipeline
     spans = _spans(text, pipeline.classify(text), "incitement")
     assert "sign the petition" in spans and "sign the" not in spans
     assert len(spans) == len(set(spans))
+
+
+def test_a_familys_children_named_by_surname_are_identifiable_but_children_in_general_are_not(
+    pipeline: Pipeline,
+) -> None:
+    for text in ("the Oduya children were sent home again", "those Thornton kids are excluded today"):
+        assert "individual_child" in pipeline.classify(text).flags, text
+    for text in ("the other kids were lovely at the nativity", "the Year 4 children have supply teachers"):
+        assert "individual_child" not in pipeline.classify(text).flags, text
+
+
+# Plain descriptions of people, some naming a group in passing, written for this test and not
+# in the training corpus (classifiers/templates.py).  None breaches the code of conduct.
+PLAIN_DESCRIPTIONS = [
+    "Mr Patel is the new site manager at Hollybrook.",
+    "They both teach in Year 5 this year.",
+    "He is a foster carer and a school governor.",
+    "Their dad is a firefighter, the kids love it.",
+    "One of the reception teachers is a man this year, first time ever.",
+    "Most of the mums at the gate are from Poland or Romania.",
+    "Our lollipop lady is a Sikh grandmother, she knows every child's name.",
+    "The school cook is a Muslim and does halal options now.",
+    "My neighbour works with a lot of nurses from Nigeria.",
+    "Two of the teaching assistants are Catholic nuns.",
+    "They live with their grandparents near the park.",
+    # The model still scores these as abuse: common words ("her", "a lot of") lean towards
+    # abuse after training on public tweets (MODEL_CARD.md, limitations).
+    *(
+        pytest.param(text, marks=pytest.mark.xfail(strict=True))
+        for text in (
+            "Her sister is a midwife and his brother drives the school minibus.",
+            "She's been a dinner lady there for twenty years.",
+            "The new SENCo is a deaf woman and she signs in assembly.",
+            "There are a lot of refugee families joining this term.",
+            "The head is a gay man and married with two kids.",
+        )
+    ),
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_DESCRIPTIONS)
+def test_plain_descriptions_of_people_are_not_flagged(pipeline: Pipeline, text: str) -> None:
+    assert pipeline.classify(text).flags == ()

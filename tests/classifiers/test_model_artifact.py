@@ -61,7 +61,6 @@ TARGETS = {
 # Targets the shipped model does not reach yet (the card says so).  strict=True: when a
 # retrained model reaches one, this test fails until the name is taken off the list.
 NOT_MET: set[str] = {
-    "HateCheck accuracy > 0.766",
     "Davidson abuse macro-F1 >= 0.90",
 }
 

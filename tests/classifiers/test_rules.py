@@ -138,3 +138,15 @@ def test_warm_and_hostile_words_come_from_the_vader_lexicon() -> None:
     assert not set(PROFANITY) & set(hostile_words())
     assert "WARM_VERB" in _labels("the staff were brilliant")
     assert "HOSTILE" in _labels("what a disgusting thing to post")
+
+
+def test_a_familys_children_by_surname_are_a_child_reference_but_groups_of_children_are_not() -> None:
+    assert ("CHILD_FAMILY", "the oduya children") in _hits("the Oduya children were sent home again")
+    assert "other_child" in _features("those Thornton kids are excluded")
+    for text in ("the other kids", "the Year 4 children", "the Black kids", "the SN kids"):
+        assert "CHILD_FAMILY" not in _labels(text), text
+
+
+def test_respellings_of_slurs_are_insults() -> None:
+    for word in ("nicca", "niggah", "wigger"):
+        assert ("INSULT", word) in _hits(f"that {word} over there"), word
