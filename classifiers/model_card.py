@@ -63,7 +63,10 @@ macro-F1 among those within 0.03 of the best corpus F1. Rules then adjust scores
 ("X are vermin") and a family's children named by surname ("the Oduya kids") raise the
 category's score to just above its threshold; the abuse and threat
 scores are held just below threshold when every harmful phrase is negated in a statement about a
-group, or quoted to condemn it with no one at the school named; `pupil_image` is held below
+group, or quoted to condemn it with no one at the school named; threat, abuse and defamation
+are held below threshold when every charged word lies in a statement that a harm must not
+happen ("no child deserves to be hurt", "I would never hurt anyone") with no condition or turn
+after it ("no one would hurt you if ..." stays a threat); `pupil_image` is held below
 threshold for a post with no attachment and no mention of a photo, and for a parent's photo of
 their own child alone (one counted face, no other child mentioned). Saved with skops;
 `load_model` reads the artifact's schema and refuses any type outside `TRUSTED_TYPES`.
@@ -141,12 +144,12 @@ Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`{
   score reaches 0.91 on the evaluation rows. But the policy's ceilings then remove 64 tweets
   that Davidson calls offensive (37 are swearing at no one, 25 are negated or counter-speech),
   so the pipeline reaches 0.890, and HateCheck falls to 0.748. Shipped settings: Davidson 0.88,
-  HateCheck 0.77. Swearing aimed at no one is not abuse under the code of conduct (nor under
+  HateCheck 0.78. Swearing aimed at no one is not abuse under the code of conduct (nor under
   HateCheck's profanity_nh gold label), but Davidson labels almost all of it "offensive". For
   comparison, a TF-IDF + LogReg baseline trained only on Davidson gets 0.909 on Davidson and
   0.569 on HateCheck (`benchmarks.judgement`).
-* The threat, GROUP_HATE and counter-speech rules were written after reading misses on the
-  held-out file and on HateCheck (never trained on). The rules are general wording ("you're
+* The threat, GROUP_HATE, counter-speech and protective-statement rules were written after
+  reading misses on the held-out file and on HateCheck (never trained on). The rules are general wording ("you're
   dead", "I know what time she leaves", "let's eradicate those ..."), but the held-out threat
   recall and the HateCheck figures are therefore optimistic estimates, not blind ones.
 * Threats phrased in ways no rule or template covers ("{{staff}} is going to get what's coming",

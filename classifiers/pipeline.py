@@ -81,6 +81,8 @@ _COUNTER_INDEX = FEATURE_NAMES.index("counter_speech")
 HARM_HITS = frozenset(
     {"INSULT", "INSULT_PREDICATE", "GROUP_HATE", "HATE_VERB", "THREAT", "THREAT_STRONG", "THREAT_VEILED"}
 )
+# Words besides HARM_HITS that a protective statement must account for.
+_CHARGED_HITS = frozenset({"HOSTILE", "PROFANITY", "ALLEGATION"})
 # Counter-speech that names someone at the school is still judged on its own words.
 PERSON_HITS = frozenset({"STAFF", "ROLE", "NAMED_PERSON"})
 # A post naming a group is held below the abuse threshold when, without the group's name,
@@ -89,6 +91,10 @@ PERSON_HITS = frozenset({"STAFF", "ROLE", "NAMED_PERSON"})
 UNNAMED_ABUSE_SHARE = 0.25
 # A negation does not reach past a clause break or a "but" ("not being funny but you're dead").
 _CLAUSE_BREAK = re.compile(r"\bbut\b|[.!?;,\n]")
+# A protective statement ("no child deserves to be hurt") loses its protection when a condition
+# or a turn follows within this many characters ("no one would hurt you if ...", "... Yet.").
+_CONDITION = re.compile(r"\b(?:if|unless|until|yet|but|or else|otherwise)\b")
+CONDITION_REACH = 40
 # For the ceiling the negation must sit right before the harmful words ("are not vermin").
 CEILING_NEGATION_WINDOW = 12
 _OWN_INDEX = FEATURE_NAMES.index("own_child")
@@ -369,6 +375,27 @@ class Pipeline:
         if kind_about_group or swearing_at_no_one:
             self._hold_below(scores, "abuse")
 
+    def _protective_ceiling(self, p: Prepared, scores: dict[str, float]) -> None:
+        """Hold threat, abuse and defamation below threshold for a harm the post says must not happen.
+
+        "No child deserves to be hurt", "I would never hurt anyone", "children should never be
+        smacked": every harmful, hostile or alleging word lies inside such a statement, and no
+        condition or turn follows it ("no one would hurt you if you kept quiet" is a threat).
+        """
+        text = p.norm.text
+        spans = [
+            h
+            for h in p.hits
+            if h.label == "PROTECTIVE" and not _CONDITION.search(text, h.end, h.end + CONDITION_REACH)
+        ]
+        if not spans:
+            return
+        charged = [h for h in p.hits if h.label in HARM_HITS or h.label in _CHARGED_HITS]
+        if all(any(h.start < s.end and s.start < h.end for s in spans) for h in charged):
+            for category in ("threat", "abuse", "defamation"):
+                if category in scores:
+                    self._hold_below(scores, category)
+
     def _own_child_photo_ceiling(
         self, p: Prepared, media: Sequence[MediaInfo], scores: dict[str, float]
     ) -> None:
@@ -420,7 +447,9 @@ class Pipeline:
             category = RULE_FLOORS.get(hit.label)
             if category is None or category not in scores:
                 continue
-            if any(self._negates(p, n, hit.start) for n in negations):
+            # "No one would hurt you if ...": a negation followed by a condition cancels nothing.
+            conditional = _CONDITION.search(p.norm.text, hit.end, hit.end + CONDITION_REACH) is not None
+            if not conditional and any(self._negates(p, n, hit.start) for n in negations):
                 continue
             scores[category] = max(scores[category], min(1.0, self.thresholds.get(category, 0.5) + 0.05))
 
@@ -435,6 +464,7 @@ class Pipeline:
         if not self._apply_rule_ceilings(p, scores):
             self._apply_rule_floors(p, scores)
         self._no_hostility_ceiling(p, scores, abuse_unnamed)
+        self._protective_ceiling(p, scores)
         self._demand_is_not_allegation_ceiling(p, scores)
         self._own_child_photo_ceiling(p, media, scores)
         self._no_picture_ceiling(p, media, scores)

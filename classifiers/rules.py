@@ -216,6 +216,19 @@ THREAT_PASSIVE = (
     "hurt", "strangled", "murdered", "executed", "gassed", "lynched", "exterminated", "wiped",
     "eradicated", "punished", "attacked", "dealt", "sorted", "removed", "destroyed", "deported",
 )  # fmt: skip
+# Harms a protective statement rules out ("no child should be hit"), the modals and
+# "deserve" that carry the negation, and the words that end its reach.
+PROTECTED_HARMS = (
+    "kill", "killed", "hurt", "harm", "harmed", "hit", "smack", "smacked", "attack", "attacked", "assaulted",
+    "beat", "beaten", "punch", "punched", "slap", "slapped", "stab", "stabbed", "shoot", "shot", "die", "died",
+    "suffer", "threaten", "threatened", "bully", "bullied", "abuse", "abused", "rape", "raped", "murder",
+    "murdered", "torture", "tortured", "executed", "injured", "hated", "mistreated",
+)  # fmt: skip
+PROTECTIVE_MODALS = (
+    "should", "must", "would", "will", "wo", "could", "can", "ca", "shall", "ought", "do", "does", "did",
+    "deserve", "deserves", "'d", "d", "needs", "has", "have", "wants",
+)  # fmt: skip
+PROTECTIVE_STOPS = ("but", "if", "unless", "until", "yet", "or", "else", "when", "cos", "because")
 # Verbs of violence: with a person as object they are a threat whatever the context.
 VIOLENT_VERBS = (
     "kill", "hurt", "stab", "batter", "punch", "slap", "torch", "shoot", "strangle", "murder", "attack",
@@ -889,6 +902,19 @@ class RuleAnnotator:
         m.add(
             "CHILD_FAMILY",
             [[{"LOWER": {"IN": ["the", "those", "these"]}}, {"IS_ALPHA": True, "LOWER": {"NOT_IN": [*GENERIC_CHILD_MODIFIERS, *IDENTITY_WORDS]}, "ENT_TYPE": {"NOT_IN": ["IDENTITY", "SCHOOL", "YEAR", "ROLE"]}}, {"LOWER": {"IN": list(CHILD_PLURALS)}}]],
+        )  # fmt: skip
+        # A harm that the post says must not happen: "no child deserves to be hurt", "I would
+        # never hurt anyone", "children should never be smacked".  Not across a clause break,
+        # "but", or a condition ("no one would hurt you if ...").
+        gap = {"IS_PUNCT": False, "LOWER": {"NOT_IN": list(PROTECTIVE_STOPS)}, "OP": "?"}
+        harm = {"LOWER": {"IN": list(PROTECTED_HARMS)}}
+        m.add(
+            "PROTECTIVE",
+            [
+                [{"LOWER": {"IN": ["no", "nobody", "noone", "none"]}}, gap, gap, {"LOWER": {"IN": list(PROTECTIVE_MODALS)}}, gap, gap, gap, gap, harm],
+                [{"LOWER": {"IN": list(PROTECTIVE_MODALS)}}, {"LOWER": {"IN": ["not", "never", "n't", "nt"]}}, gap, gap, gap, gap, gap, harm],
+                [{"LOWER": "never"}, {"LOWER": "ever", "OP": "?"}, harm],
+            ],
         )  # fmt: skip
         m.add(
             "OWN_CHILD",

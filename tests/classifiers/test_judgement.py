@@ -237,3 +237,31 @@ PLAIN_DESCRIPTIONS = [
 @pytest.mark.parametrize("text", PLAIN_DESCRIPTIONS)
 def test_plain_descriptions_of_people_are_not_flagged(pipeline: Pipeline, text: str) -> None:
     assert pipeline.classify(text).flags == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No child deserves to be hurt like that.",
+        "Nobody should ever hit a child.",
+        "No one should be attacked on the way home from school.",
+        "Nobody deserves to die like that, RIP",
+        "Children should never be smacked, full stop.",
+        "I would never hurt anyone, I just want answers from the school.",
+    ],
+)
+def test_saying_a_harm_must_not_happen_is_not_a_threat(pipeline: Pipeline, text: str) -> None:
+    flags = pipeline.classify(text).flags
+    assert not {"threat", "abuse", "defamation"} & set(flags)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I won't hurt her. Yet.",
+        "I'd never hit a woman but I'll make an exception for Mrs Carter",
+        "No one would hurt you if you kept quiet",
+    ],
+)
+def test_a_denial_with_a_condition_or_a_turn_is_still_a_threat(pipeline: Pipeline, text: str) -> None:
+    assert "threat" in pipeline.classify(text).flags

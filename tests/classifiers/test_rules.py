@@ -150,3 +150,9 @@ def test_a_familys_children_by_surname_are_a_child_reference_but_groups_of_child
 def test_respellings_of_slurs_are_insults() -> None:
     for word in ("nicca", "niggah", "wigger"):
         assert ("INSULT", word) in _hits(f"that {word} over there"), word
+
+
+def test_a_harm_said_not_to_happen_is_a_protective_statement_within_its_clause() -> None:
+    assert ("PROTECTIVE", "no child deserves to be hurt") in _hits("No child deserves to be hurt like that")
+    assert ("PROTECTIVE", "should never be smacked") in _hits("Children should never be smacked")
+    assert "PROTECTIVE" not in _labels("nobody said anything but I will hurt her")
