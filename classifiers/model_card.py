@@ -149,9 +149,10 @@ Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`{
   comparison, a TF-IDF + LogReg baseline trained only on Davidson gets 0.909 on Davidson and
   0.569 on HateCheck (`benchmarks.judgement`).
 * The threat, GROUP_HATE, counter-speech and protective-statement rules were written after
-  reading misses on the held-out file and on HateCheck (never trained on). The rules are general wording ("you're
-  dead", "I know what time she leaves", "let's eradicate those ..."), but the held-out threat
-  recall and the HateCheck figures are therefore optimistic estimates, not blind ones.
+  reading misses on the held-out file and on HateCheck (never trained on). The rules are
+  general wording ("you're dead", "I know what time she leaves", "let's eradicate those ...",
+  "no child deserves to be hurt"), but the held-out threat recall and the HateCheck figures
+  are therefore optimistic estimates, not blind ones.
 * Threats phrased in ways no rule or template covers ("{{staff}} is going to get what's coming",
   "Kirsty's gonna get a kicking at pick up") rely on the model alone and are still missed.
 

@@ -390,11 +390,20 @@ def cmd_users(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from review_queue import audit
 
+    try:
+        anchor = audit.Anchor.parse(args.anchor) if args.anchor else None
+    except ValueError as exc:
+        print(f"gatepost: {exc}", file=sys.stderr)
+        return 2
     db = _database(_settings(args))
     with db.session_scope() as session:
-        report = audit.verify_chain(session)
+        report = audit.verify_chain(session, anchor)
+        newest = audit.head(session)
     if report.ok:
-        print(f"audit log: the chain holds ({report.entries} entries)")
+        checked = f"; anchored entry {anchor.entry_id} matches" if anchor else ""
+        print(f"audit log: the chain holds ({report.entries} entries{checked})")
+        if newest is not None:
+            print(f"head: {newest}  (write this down to check against later: --anchor ID:HASH)")
         return 0
     print(f"audit log: BROKEN at entry {report.first_bad_id}: {report.problem}", file=sys.stderr)
     return 1
@@ -609,6 +618,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="check the audit log")
     p.add_argument("action", choices=["verify"], help="verify: does the hash chain hold?")
+    p.add_argument(
+        "--anchor",
+        metavar="ID:HASH",
+        help="an entry id and hash written down earlier (the weekly digest prints one): is it still there?",
+    )
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("digest", help="send the weekly digest if it is due, or preview it")

@@ -1,9 +1,11 @@
 """The append-only, hash-chained audit log: record an event, and verify that the chain holds.
 
 Each entry's hash covers its own fields and the previous entry's hash, so altering,
-inserting or deleting a row in the middle breaks every hash after it.  (Deleting the
-newest rows is not detectable from the table alone: anchor the head hash elsewhere,
-e.g. in the weekly digest, if that matters.)  Details hold ids, never post text.
+inserting or deleting a row in the middle breaks every hash after it.  Deleting or
+rewriting the newest rows is not detectable from the table alone, so the head (`head`:
+the newest entry's id and hash) is anchored outside the database: the weekly digest
+prints it to the headteacher, and `verify_chain(anchor=...)` checks that the chain
+still holds that entry.  Details hold ids, never post text.
 """
 
 from __future__ import annotations
@@ -27,12 +29,38 @@ APPEND_RETRIES = 5
 PRUNED_ACTION = "audit.pruned"
 
 
+# An anchor quotes at least this many hex digits of the entry's hash.
+ANCHOR_MIN_DIGITS = 16
+
+
 @dataclass(frozen=True)
 class ChainReport:
     ok: bool
     entries: int
     first_bad_id: int | None = None
     problem: str = ""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """An entry's id and (a prefix of) its hash, written down outside the database."""
+
+    entry_id: int
+    hash_prefix: str
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}:{self.hash_prefix}"
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        """ "1234:9f2c...": an entry id, a colon, and at least 16 hex digits of its hash."""
+        entry_id, sep, digest = text.strip().partition(":")
+        digest = digest.strip().lower()
+        if not sep or not entry_id.isdigit() or len(digest) < ANCHOR_MIN_DIGITS:
+            raise ValueError(f"an anchor is ENTRY_ID:HASH with at least {ANCHOR_MIN_DIGITS} hex digits")
+        if any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError("an anchor's hash is hexadecimal")
+        return cls(int(entry_id), digest)
 
 
 def _entry_hash(entry: AuditEntry) -> str:
@@ -101,12 +129,34 @@ def chain_start(session: Session) -> str:
     return str(pruned.detail.get("anchor_hash") or GENESIS)
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Walk the log in order and check every link and every hash."""
+def head(session: Session) -> Anchor | None:
+    """The newest entry's id and full hash, to write down outside the database; None if empty."""
+    row = session.execute(
+        select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    return Anchor(row[0], row[1]) if row else None
+
+
+def verify_chain(session: Session, anchor: Anchor | None = None) -> ChainReport:
+    """Walk the log in order and check every link and every hash, and the anchored entry if given.
+
+    An anchor whose entry retention has since pruned cannot be checked and is not a failure;
+    an anchored entry that is missing from the kept entries, or has another hash, is.
+    """
     prev = chain_start(session)
     n = 0
+    first_id: int | None = None
+    anchored_seen = False
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(500):
         n += 1
+        if first_id is None:
+            first_id = entry.id
+        if anchor is not None and entry.id == anchor.entry_id:
+            anchored_seen = True
+            if not entry.entry_hash.startswith(anchor.hash_prefix):
+                return ChainReport(
+                    False, n, entry.id, "it is not the entry anchored outside the database (it was rewritten)"
+                )
         if entry.prev_hash != prev:
             return ChainReport(
                 False, n, entry.id, "does not follow the entry before it (a row was removed or inserted)"
@@ -114,6 +164,11 @@ def verify_chain(session: Session) -> ChainReport:
         if _entry_hash(entry) != entry.entry_hash:
             return ChainReport(False, n, entry.id, "its contents do not match its hash (the row was altered)")
         prev = entry.entry_hash
+    pruned_since = first_id is not None and anchor is not None and anchor.entry_id < first_id
+    if anchor is not None and not anchored_seen and not pruned_since:
+        return ChainReport(
+            False, n, anchor.entry_id, "the anchored entry is gone (the newest entries were removed)"
+        )
     return ChainReport(True, n)
 
 

@@ -21,6 +21,7 @@ import jinja2
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from review_queue import audit
 from review_queue.alerts import ITEM_PATH, category_label
 from review_queue.models import (
     ConductIncident,
@@ -104,6 +105,9 @@ class Digest:
     reports_still_up: int
     reports_still_up_links: list[tuple[int, str]]
     changes: list[str] = field(default_factory=list)
+    # The audit log's newest entry when the digest was built, kept in the headteacher's
+    # mailbox so that `gatepost audit verify --anchor` can later show it was not removed.
+    audit_anchor: str = ""
 
 
 def _local(dt: datetime, tz: ZoneInfo) -> str:
@@ -366,6 +370,7 @@ def build_digest(
         reports_still_up=len(still_up),
         reports_still_up_links=[(r.item_id, base + ITEM_PATH.format(id=r.item_id)) for r in still_up[:5]],
         changes=_changes(session, school_id, start, now, tz),
+        audit_anchor=str(audit.head(session) or ""),
     )
 
 

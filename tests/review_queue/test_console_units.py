@@ -242,6 +242,45 @@ def test_gatepost_audit_verify_passes_then_fails_after_a_row_is_altered(
     assert "BROKEN" in capsys.readouterr().err
 
 
+def test_an_anchor_written_down_earlier_shows_that_the_newest_entries_were_removed(
+    db: Database, cast: Cast
+) -> None:
+    with db.session_scope() as s:
+        user = s.get(User, cast.dsl.id)
+        for i in range(3):
+            audit.record(s, user=user, action="view.item", object_type="item", object_id=i)
+    with db.session_scope() as s:
+        anchor = audit.head(s)
+        assert anchor is not None and len(anchor.hash_prefix) == 64
+        audit.record(s, user=s.get(User, cast.dsl.id), action="view.item", object_type="item", object_id=9)
+    with db.session_scope() as s:
+        assert audit.verify_chain(s, anchor).ok
+        # Someone with database access removes the last two entries: the chain alone still holds.
+        newest = s.scalars(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(2)).all()
+        s.execute(delete(AuditEntry).where(AuditEntry.id.in_(newest)))
+    with db.session_scope() as s:
+        assert audit.verify_chain(s).ok
+        report = audit.verify_chain(s, audit.Anchor.parse(str(anchor)[: len(str(anchor.entry_id)) + 17]))
+        assert not report.ok and report.first_bad_id == anchor.entry_id and "removed" in report.problem
+
+
+def test_gatepost_audit_verify_checks_an_anchor_and_prints_the_head(
+    db: Database, cast: Cast, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GATEPOST_DATABASE_URL", db.url)
+    with db.session_scope() as s:
+        audit.record(s, user=s.get(User, cast.dsl.id), action="decide", object_type="item", object_id=1)
+    assert gatepost(["audit", "verify"]) == 0
+    head_line = capsys.readouterr().out.splitlines()[-1]
+    anchor = head_line.split()[1]
+    assert gatepost(["audit", "verify", "--anchor", anchor]) == 0
+    assert "anchored entry" in capsys.readouterr().out
+    entry_id = anchor.split(":")[0]
+    assert gatepost(["audit", "verify", "--anchor", f"{entry_id}:{'0' * 64}"]) == 1
+    assert "rewritten" in capsys.readouterr().err
+    assert gatepost(["audit", "verify", "--anchor", "12:abc"]) == 2
+
+
 # ---- accounts ---------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from config import POLICY_PATH
 from monitor.settings import load_policy
-from review_queue import schedule
+from review_queue import audit, schedule
 from review_queue.db import Database
 from review_queue.digest import build_digest, render_digest
 from review_queue.models import Decision, JobSchedule, ReviewItem
@@ -70,6 +70,24 @@ def test_the_digest_links_to_the_console_and_never_quotes_a_post_or_names_anyone
     assert "New flags by category" in html and "NEW FLAGS BY CATEGORY" in text
     # Nothing loads from elsewhere: no scripts, images or fonts that a mail client would fetch.
     assert "<script" not in html and "src=" not in html and "@import" not in html
+
+
+def test_the_digest_carries_the_audit_head_so_the_log_can_be_checked_against_it_later(
+    sqlite_db: Database, policy
+):
+    with sqlite_db.session_scope() as s:
+        seeded = seed_school(s, slug="hollybrook", name="Hollybrook Primary School", now=NOW)
+        audit.record(s, user=None, action="view.item", object_type="item", object_id=1)
+        d = build_digest(
+            s, seeded.school_id, NOW, timezone=TZ, base_url="https://gatepost.example", policy=policy
+        )
+        assert d.audit_anchor == str(audit.head(s))
+    _, html, text = render_digest(d)
+    line = next(x for x in text.splitlines() if x.startswith("Audit log check: "))
+    anchor = audit.Anchor.parse(line.removeprefix("Audit log check: "))
+    assert d.audit_anchor in html
+    with sqlite_db.session_scope() as s:
+        assert audit.verify_chain(s, anchor).ok
 
 
 def test_monday_seven_is_seven_in_london_in_winter_and_in_summer():
