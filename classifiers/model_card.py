@@ -141,9 +141,9 @@ Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`{
   offensive. The test records the 5 as strict expected failures.
 * Davidson (target 0.90) is not met, and under the code of conduct it cannot be met together
   with HateCheck. The model alone can reach it: with Davidson weighted 6x and C=8, its abuse
-  score reaches 0.91 on the evaluation rows. But the policy's ceilings then remove 64 tweets
-  that Davidson calls offensive (37 are swearing at no one, 25 are negated or counter-speech),
-  so the pipeline reaches 0.890, and HateCheck falls to 0.748. Shipped settings: Davidson 0.88,
+  score reaches 0.910 on the evaluation rows. But the policy's ceilings then remove 47 tweets
+  that Davidson calls offensive (20 are swearing at no one, 25 are negated or counter-speech),
+  so the pipeline reaches 0.893, and HateCheck falls to 0.759. Shipped settings: Davidson 0.88,
   HateCheck 0.78. Swearing aimed at no one is not abuse under the code of conduct (nor under
   HateCheck's profanity_nh gold label), but Davidson labels almost all of it "offensive". For
   comparison, a TF-IDF + LogReg baseline trained only on Davidson gets 0.909 on Davidson and
