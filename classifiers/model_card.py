@@ -66,7 +66,9 @@ scores are held just below threshold when every harmful phrase is negated in a s
 group, or quoted to condemn it with no one at the school named; threat, abuse and defamation
 are held below threshold when every charged word lies in a statement that a harm must not
 happen ("no child deserves to be hurt", "I would never hurt anyone") with no condition or turn
-after it ("no one would hurt you if ..." stays a threat); `pupil_image` is held below
+after it ("no one would hurt you if ..." stays a threat); a call to pass something on ("spread
+the word", "sign the petition", "share with every parent") is incitement only beside a grievance
+against the school, and otherwise held below the incitement threshold; `pupil_image` is held below
 threshold for a post with no attachment and no mention of a photo, and for a parent's photo of
 their own child alone (one counted face, no other child mentioned). Saved with skops;
 `load_model` reads the artifact's schema and refuses any type outside `TRUSTED_TYPES`.

@@ -39,7 +39,7 @@ DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "config" / "polic
 # Rule labels that explain a category's flag, in order of preference.
 EVIDENCE_RULES: dict[str, tuple[str, ...]] = {
     "threat": ("THREAT_STRONG", "THREAT", "THREAT_VEILED"),
-    "incitement": ("INCITEMENT", "OFSTED"),
+    "incitement": ("INCITEMENT", "OFSTED", "SHARE_CALL"),
     "security": ("SECURITY_CODE", "SECURITY"),
     "individual_child": ("CHILD_FAMILY", "CHILD_REF"),
     "pupil_image": ("PHOTO",),
@@ -51,6 +51,7 @@ RULE_REASONS: dict[str, str] = {
     "THREAT_STRONG": "threat of harm aimed at a person or group",
     "THREAT_VEILED": "veiled threat",
     "INCITEMENT": "urges others to act against the school or staff",
+    "SHARE_CALL": "urges others to pass on a grievance against the school",
     "OFSTED": "threat to go to an outside body",
     "SECURITY": "discloses a security weakness or collection arrangement",
     "SECURITY_CODE": "discloses an entry code",
@@ -80,6 +81,11 @@ _COUNTER_INDEX = FEATURE_NAMES.index("counter_speech")
 # no one at the school, the abuse and threat scores are held below their thresholds.
 HARM_HITS = frozenset(
     {"INSULT", "INSULT_PREDICATE", "GROUP_HATE", "HATE_VERB", "THREAT", "THREAT_STRONG", "THREAT_VEILED"}
+)
+# Signs of a grievance against the school or its staff: with one, a call to pass something
+# on ("share this with every parent") is incitement; without one it is news or goodwill.
+_GRIEVANCE_HITS = frozenset(
+    {"HOSTILE", "INSULT", "INSULT_PREDICATE", "ALLEGATION", "PROFANITY", "DEMAND", "GROUP_HATE", "OFSTED"}
 )
 # Words besides HARM_HITS that a protective statement must account for.
 _CHARGED_HITS = frozenset({"HOSTILE", "PROFANITY", "ALLEGATION"})
@@ -396,6 +402,25 @@ class Pipeline:
                 if category in scores:
                     self._hold_below(scores, category)
 
+    def _share_call_rule(self, p: Prepared, scores: dict[str, float]) -> None:
+        """A call to pass something on is incitement with a grievance, and not without one.
+
+        "Share this with every parent, the head lied to us" urges others against the school;
+        "spread the word, the summer fair is on Saturday" and "sign the petition to save our
+        lollipop lady" do not.  Only posts whose sole incitement wording is such a call.
+        """
+        labels = {h.label for h in p.hits}
+        if "SHARE_CALL" not in labels or "incitement" not in scores or labels & {"INCITEMENT", "OFSTED"}:
+            return
+        criticised = scores.get("criticism", 0.0) >= self.thresholds.get("criticism", 1.1)
+        grievance = criticised or bool(labels & (HARM_HITS | _GRIEVANCE_HITS))
+        if grievance:
+            scores["incitement"] = max(
+                scores["incitement"], min(1.0, self.thresholds.get("incitement", 0.5) + 0.05)
+            )
+        else:
+            self._hold_below(scores, "incitement")
+
     def _own_child_photo_ceiling(
         self, p: Prepared, media: Sequence[MediaInfo], scores: dict[str, float]
     ) -> None:
@@ -465,6 +490,7 @@ class Pipeline:
             self._apply_rule_floors(p, scores)
         self._no_hostility_ceiling(p, scores, abuse_unnamed)
         self._protective_ceiling(p, scores)
+        self._share_call_rule(p, scores)
         self._demand_is_not_allegation_ceiling(p, scores)
         self._own_child_photo_ceiling(p, media, scores)
         self._no_picture_ceiling(p, media, scores)

@@ -228,6 +228,12 @@ PROTECTIVE_MODALS = (
     "should", "must", "would", "will", "wo", "could", "can", "ca", "shall", "ought", "do", "does", "did",
     "deserve", "deserves", "'d", "d", "needs", "has", "have", "wants",
 )  # fmt: skip
+# "... or I post everything on TikTok": how and where a post threatens to go public.
+GO_PUBLIC_VERBS = ("post", "put", "share", "publish", "leak", "upload", "plaster", "send", "splash", "take")
+GO_PUBLIC_PLACES = (
+    "online", "tiktok", "facebook", "fb", "instagram", "insta", "twitter", "internet", "socials", "social",
+    "everywhere", "papers", "press", "mumsnet", "reddit", "youtube", "public", "news", "gazette",
+)  # fmt: skip
 PROTECTIVE_STOPS = ("but", "if", "unless", "until", "yet", "or", "else", "when", "cos", "because")
 # Verbs of violence: with a person as object they are a threat whatever the context.
 VIOLENT_VERBS = (
@@ -770,16 +776,27 @@ class RuleAnnotator:
             "INCITEMENT",
             [
                 [{"LOWER": {"IN": ["everyone", "everybody", "parents", "all", "we", "let's", "lets", "y'all"]}}, {"OP": "?"}, {"LOWER": {"IN": ["should", "need", "needs", "must", "to", "gotta", "go"]}, "OP": "?"}, {"LOWER": {"IN": ["complain", "email", "write", "report", "ring", "phone", "boycott", "flood", "bombard", "contact", "sign", "share", "join", "demand", "protest", "tag"]}}],
-                [{"LOWER": {"IN": ["sign", "share", "retweet", "rt"]}}, {"LOWER": {"IN": ["the", "this", "my", "our"]}}, {"LOWER": {"IN": ["petition", "post", "page", "thread"]}, "OP": "?"}],
                 [{"LOWER": {"IN": ["get", "getting", "have", "want"]}}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["sacked", "fired", "removed", "struck", "suspended", "out", "gone", "exposed", "named"]}}],
                 [{"LOWER": {"IN": ["until", "till", "unless"]}}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["resigns", "resign", "goes", "gone", "sacked", "leaves", "apologises", "apologizes", "backs"]}}],
-                [{"LOWER": {"IN": ["boycott", "protest", "petition", "campaign", "demo", "rally", "strike"]}}],
-                [{"LOWER": {"IN": ["complain", "email", "write", "report", "ring", "contact", "tell"]}}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["ofsted", "council", "trust", "papers", "press", "governors", "la", "mp"]}}],
+                [{"LOWER": {"IN": ["boycott", "protest"]}}],
+                [{"LOWER": {"IN": ["complain", "email", "write", "report", "ring", "contact", "tell"]}}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["ofsted", "council", "trust", "papers", "press", "governors", "la", "mp", "gazette", "news", "newspaper", "media", "bbc", "journalists"]}}],
+                # Going public as pressure: "fix this or I post everything online".
+                [{"LOWER": {"IN": ["or", "otherwise", "else"]}}, {"LOWER": {"IN": ["i", "we", "ill"]}}, {"LOWER": {"IN": ["'ll", "ll", "will", "am", "'m", "m", "are", "'re"]}, "OP": "?"}, {"LOWER": {"IN": ["going", "gonna"]}, "OP": "?"}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": list(GO_PUBLIC_VERBS)}}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": list(GO_PUBLIC_PLACES)}}],
                 [{"LOWER": {"IN": ["if", "when"]}}, {"LOWER": {"IN": ["enough", "all", "more"]}}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["complain", "write", "email", "us"]}}],
                 [{"LOWER": {"IN": ["1", "one", "bad", "negative"]}}, {"LOWER": {"IN": ["star", "*"]}, "OP": "?"}, {"LOWER": {"IN": ["review", "reviews", "rating"]}}],
                 [{"LOWER": {"IN": ["going", "go", "goin", "straight"]}}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": ["public", "press", "papers", "paper", "media", "bbc", "echo"]}}],
                 [{"LOWER": {"IN": ["unless", "until", "or", "otherwise"]}}, {"OP": "*"}, {"LOWER": {"IN": ["ofsted", "papers", "press", "facebook", "everyone"]}}],
+            ],
+        )  # fmt: skip
+        # Calls to pass something on.  They are incitement only when the post has a grievance
+        # against the school (pipeline: SHARE_CALL); "spread the word, the fair is on Saturday" is not.
+        m.add(
+            "SHARE_CALL",
+            [
+                [{"LOWER": {"IN": ["sign", "share", "retweet", "rt"]}}, {"LOWER": {"IN": ["the", "this", "my", "our"]}}, {"LOWER": {"IN": ["petition", "post", "page", "thread"]}, "OP": "?"}],
+                [{"LOWER": {"IN": ["petition", "campaign", "demo", "rally", "strike"]}}],
                 [{"LOWER": {"IN": ["spread", "share", "pass"]}}, {"LOWER": {"IN": ["the", "this", "it"]}, "OP": "?"}, {"LOWER": {"IN": ["word", "around", "far", "widely", "on"]}}],
+                [{"LOWER": {"IN": ["share", "tag", "send", "forward"]}}, {"LOWER": {"IN": ["with", "to", "it", "this"]}, "OP": "?"}, {"LOWER": {"IN": ["every", "all", "any"]}}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["parent", "parents", "mum", "mums", "dad", "dads", "family", "families"]}}],
             ],
         )  # fmt: skip
         m.add(
@@ -996,7 +1013,7 @@ class RuleAnnotator:
                 1.0 if threat else 0.0,
                 min(counts.get("THREAT_VEILED", 0.0), 1.0),
                 1.0 if group_threat else 0.0,
-                min(counts.get("INCITEMENT", 0.0), 1.0),
+                min(counts.get("INCITEMENT", 0.0) + counts.get("SHARE_CALL", 0.0), 1.0),
                 min(counts.get("OFSTED", 0.0), 1.0),
                 min(counts.get("SECURITY", 0.0), 1.0),
                 min(counts.get("SECURITY_CODE", 0.0), 1.0),

@@ -190,7 +190,7 @@ def test_calling_for_a_sacking_is_not_an_allegation_but_saying_it_happened_is(pi
 
 
 def test_evidence_shows_the_longest_of_overlapping_spans_once(pipeline: Pipeline) -> None:
-    text = "sign the petition to get Mrs Carter sacked"
+    text = "sign the petition, the head is a liar"
     spans = _spans(text, pipeline.classify(text), "incitement")
     assert "sign the petition" in spans and "sign the" not in spans
     assert len(spans) == len(set(spans))
@@ -265,3 +265,31 @@ def test_saying_a_harm_must_not_happen_is_not_a_threat(pipeline: Pipeline, text:
 )
 def test_a_denial_with_a_condition_or_a_turn_is_still_a_threat(pipeline: Pipeline, text: str) -> None:
     assert "threat" in pipeline.classify(text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mrs Carter, fix this or I post everything on TikTok",
+        "Sort it out Hollybrook or I'll put the emails online",
+        "tell the gazette, Mr Okafor must be named",
+        "Share this with every Hollybrook parent you know, the head lied to us about the cuts",
+    ],
+)
+def test_going_public_as_pressure_and_passing_on_a_grievance_are_incitement(
+    pipeline: Pipeline, text: str
+) -> None:
+    assert "incitement" in pipeline.classify(text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Spread the word, the summer fair at Hollybrook is on Saturday!",
+        "Please share with every parent you know, Hollybrook is closed tomorrow because of the snow",
+        "Sign the petition to save the Hollybrook lollipop lady",
+        "Hollybrook closed Thursday due to the teachers' strike",
+    ],
+)
+def test_passing_on_news_or_goodwill_is_not_incitement(pipeline: Pipeline, text: str) -> None:
+    assert "incitement" not in pipeline.classify(text).flags

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from unittest import mock
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from connectors import registry
 from connectors.base import Batch, ConnectorError
@@ -142,24 +142,34 @@ def test_the_database_restarting_mid_ingest_loses_and_duplicates_nothing(
 ) -> None:
     before = seed_records(pg_db)
     profile, source_id, config = _source(pg_db, write_school(tmp_path / "school", MANY))
-    outcome: list[Any] = []
 
-    def first_run() -> None:
-        try:
-            outcome.append(run_source(pg_db, profile, source_id, config).error)
-        except Exception as exc:  # the connection may die in the run's own bookkeeping, too
-            outcome.append(type(exc).__name__)
+    # The restart lands at a chosen point, not a raced one: once a batch of posts has
+    # committed, the next insert of posts ends every connection to this database, its own included.
+    state = {"inserted": False, "committed": False, "restarted": False}
 
-    runner = threading.Thread(target=first_run)
-    runner.start()
-    wait_for(lambda: post_count(pg_db) > 0, 30, "the first batch to be stored")
-    # Catch the runner inside a batch's transaction (between batches its pool would quietly
-    # reconnect), then end every other connection too, as the restart would.
-    wait_for(lambda: _terminate_backends(pg_url, busy_only=True) > 0, 30, "a batch in flight", interval=0.001)
-    _terminate_backends(pg_url, busy_only=False)
-    runner.join(60)
-    assert post_count(pg_db) < MANY, "the restart did not land mid-ingest"
-    assert outcome[0] is not None, "the run should have seen its connection die"
+    def on_commit(conn: Any) -> None:
+        state["committed"] = state["inserted"]
+
+    def before_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith("INSERT INTO POSTS"):
+            return
+        state["inserted"] = True
+        if state["committed"] and not state["restarted"]:
+            state["restarted"] = True
+            _terminate_backends(pg_url, busy_only=False)
+
+    event.listen(pg_db.engine, "commit", on_commit)
+    event.listen(pg_db.engine, "before_cursor_execute", before_execute)
+    try:
+        outcome: Any = run_source(pg_db, profile, source_id, config).error
+    except Exception as exc:  # the connection may die in the run's own bookkeeping, too
+        outcome = type(exc).__name__
+    finally:
+        event.remove(pg_db.engine, "commit", on_commit)
+        event.remove(pg_db.engine, "before_cursor_execute", before_execute)
+    assert state["restarted"]
+    assert 0 < post_count(pg_db) < MANY, "the restart did not land mid-ingest"
+    assert outcome is not None, "the run should have seen its connection die"
 
     # The next runs carry on from the stored cursor; a lease left by a run that died with
     # its connection frees itself once its time is up.
