@@ -920,6 +920,19 @@ class RuleAnnotator:
             "CHILD_FAMILY",
             [[{"LOWER": {"IN": ["the", "those", "these"]}}, {"IS_ALPHA": True, "LOWER": {"NOT_IN": [*GENERIC_CHILD_MODIFIERS, *IDENTITY_WORDS]}, "ENT_TYPE": {"NOT_IN": ["IDENTITY", "SCHOOL", "YEAR", "ROLE"]}}, {"LOWER": {"IN": list(CHILD_PLURALS)}}]],
         )  # fmt: skip
+        # Allegations that no single word carries (the one-word ones are ALLEGATION_WORDS):
+        # "ran off with the trip money", "turns up hungover to teach", "got a sixth former into
+        # bed", "lost the safeguarding report on purpose".
+        gap = {"IS_PUNCT": False, "OP": "?"}
+        m.add(
+            "ALLEGATION",
+            [
+                [{"LOWER": {"IN": ["ran", "run", "runs", "running", "made", "makes"]}}, {"LOWER": "off"}, {"LOWER": "with"}, gap, gap, gap, {"LOWER": {"IN": ["money", "cash", "funds", "fund", "takings", "donations", "budget", "collection", "savings", "premium"]}}],
+                [{"LOWER": {"IN": ["turns", "turned", "turning", "comes", "came", "rolls", "rolled", "shows", "showed"]}}, {"LOWER": {"IN": ["up", "in"]}}, {"LOWER": {"IN": ["drunk", "hungover", "stoned", "high", "pissed", "wasted", "smashed", "plastered"]}}],
+                [{"LOWER": {"IN": ["got", "gets", "getting", "took", "takes", "taking"]}}, gap, gap, gap, {"LOWER": {"IN": ["pupil", "student", "former", "old", "parent", "mum", "dad", "teen", "teenager", "ta", "governor", "colleague"]}}, {"LOWER": "into"}, {"LOWER": "bed"}],
+                [{"LOWER": {"IN": ["lost", "loses", "losing", "binned", "shredded", "ignored", "ignores", "hid", "hides", "buried", "deleted", "destroyed", "marks", "marked", "punishes", "punished", "excludes", "excluded"]}}, gap, gap, gap, gap, gap, gap, gap, {"LOWER": "on"}, {"LOWER": "purpose"}],
+            ],
+        )  # fmt: skip
         # A harm that the post says must not happen: "no child deserves to be hurt", "I would
         # never hurt anyone", "children should never be smacked".  Not across a clause break,
         # "but", or a condition ("no one would hurt you if ...").

@@ -293,3 +293,16 @@ def test_going_public_as_pressure_and_passing_on_a_grievance_are_incitement(
 )
 def test_passing_on_news_or_goodwill_is_not_incitement(pipeline: Pipeline, text: str) -> None:
     assert "incitement" not in pipeline.classify(text).flags
+
+
+def test_an_allegation_stated_as_fact_in_everyday_words_is_defamation(pipeline: Pipeline) -> None:
+    for text in (
+        "Mr Okafor turns up drunk to parents evening",
+        "the Hollybrook bursar ran off with the PTA cash",
+    ):
+        assert "defamation" in pipeline.classify(text).flags, text
+    for text in (
+        "Mr Okafor ran off with the best teacher award again!",
+        "DS got his little sister into bed by 7",
+    ):
+        assert "defamation" not in pipeline.classify(text).flags, text

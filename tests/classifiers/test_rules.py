@@ -156,3 +156,18 @@ def test_a_harm_said_not_to_happen_is_a_protective_statement_within_its_clause()
     assert ("PROTECTIVE", "no child deserves to be hurt") in _hits("No child deserves to be hurt like that")
     assert ("PROTECTIVE", "should never be smacked") in _hits("Children should never be smacked")
     assert "PROTECTIVE" not in _labels("nobody said anything but I will hurt her")
+
+
+def test_allegations_that_no_single_word_carries_are_found_and_everyday_phrases_are_not() -> None:
+    for text, span in (
+        ("the bursar ran off with the PTA cash", "ran off with the pta cash"),
+        ("Dr Dunmore turns up stoned to teach", "turns up stoned"),
+        ("Mrs Fenton got a sixth former into bed", "got a sixth former into bed"),
+        (
+            "they lost the safeguarding report about Miss Osei on purpose",
+            "lost the safeguarding report about miss osei on purpose",
+        ),
+    ):
+        assert ("ALLEGATION", span) in _hits(text), text
+    for text in ("I ran off with the kids to the park", "DS got his little sister into bed by 7"):
+        assert "ALLEGATION" not in _labels(text), text
