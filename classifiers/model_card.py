@@ -150,9 +150,9 @@ Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`{
   HateCheck's profanity_nh gold label), but Davidson labels almost all of it "offensive". For
   comparison, a TF-IDF + LogReg baseline trained only on Davidson gets 0.909 on Davidson and
   0.569 on HateCheck (`benchmarks.judgement`).
-* The threat, GROUP_HATE, counter-speech, protective-statement, go-public and multi-word
-  allegation rules were written after reading misses on the held-out file and on HateCheck
-  (never trained on). The rules are
+* The threat, GROUP_HATE, counter-speech, protective-statement, go-public, multi-word
+  allegation and off-site-routine rules were written after reading misses on the held-out file
+  and on HateCheck (never trained on). The rules are
   general wording ("you're dead", "I know what time she leaves", "let's eradicate those ...",
   "no child deserves to be hurt"), but the held-out threat recall and the HateCheck figures
   are therefore optimistic estimates, not blind ones.

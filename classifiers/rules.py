@@ -228,6 +228,15 @@ PROTECTIVE_MODALS = (
     "should", "must", "would", "will", "wo", "could", "can", "ca", "shall", "ought", "do", "does", "did",
     "deserve", "deserves", "'d", "d", "needs", "has", "have", "wants",
 )  # fmt: skip
+# Who a routine off site is about: the school's children, not the poster ("we go to football").
+ROUTINE_SUBJECTS = (
+    "kids", "children", "ones", "class", "classes", "pupils", "juniors", "infants", "reception", "nursery",
+    "year", "y1", "y2", "y3", "y4", "y5", "y6", "they", "group", "team",
+)  # fmt: skip
+WEEKDAY_NAMES = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "mondays", "tuesdays", "wednesdays", "thursdays", "fridays",
+)  # fmt: skip
 # "... or I post everything on TikTok": how and where a post threatens to go public.
 GO_PUBLIC_VERBS = ("post", "put", "share", "publish", "leak", "upload", "plaster", "send", "splash", "take")
 GO_PUBLIC_PLACES = (
@@ -808,7 +817,10 @@ class RuleAnnotator:
                 [{"LOWER": {"IN": ["climb", "hop", "jump", "get"]}}, {"LOWER": {"IN": ["over", "through", "under"]}}, {"OP": "?"}, {"LOWER": {"IN": ["fence", "wall", "gate", "hedge"]}}],
                 [{"LOWER": {"IN": ["walk", "wander", "stroll", "get", "got"]}}, {"LOWER": {"IN": ["straight", "right"]}, "OP": "?"}, {"LOWER": {"IN": ["in", "into", "through"]}}],
                 [{"LOWER": {"IN": ["picked", "collected", "collect", "collects", "collecting", "pickup", "pick"]}}, {"LOWER": "up", "OP": "?"}, {"LOWER": {"IN": ["by", "from", "at"]}}],
-                [{"LOWER": {"IN": ["nobody", "noone", "no"]}}, {"LOWER": "one", "OP": "?"}, {"LOWER": {"IN": ["checks", "checking", "watches", "watching", "signs", "on"]}}],
+                [{"LOWER": {"IN": ["nobody", "noone", "no"]}}, {"LOWER": "one", "OP": "?"}, {"LOWER": {"IN": ["'s", "s", "is"]}, "OP": "?"}, {"LOWER": {"IN": ["checks", "checking", "watches", "watching", "signs", "on"]}}],
+                # Children's routine off site: "the little ones go to the park every Thursday at 10".
+                [{"LOWER": {"IN": list(ROUTINE_SUBJECTS)}}, {"IS_PUNCT": False, "OP": "?"}, {"IS_PUNCT": False, "OP": "?"}, {"LOWER": {"IN": ["go", "goes", "going", "walk", "walks", "walked", "taken", "take", "takes", "head", "heads"]}}, {"IS_PUNCT": False, "OP": "?"}, {"IS_PUNCT": False, "OP": "?"}, {"IS_PUNCT": False, "OP": "?"}, {"LOWER": {"IN": ["every", "on", "each"]}}, {"LOWER": {"IN": list(WEEKDAY_NAMES)}}, {"LOWER": "at"}, {"SHAPE": {"IN": ["d", "dd", "dxx", "ddxx", "d.dd", "dd.dd", "d:dd", "dd:dd"]}}],
+                [{"LOWER": {"IN": ["same", "usual"]}}, {"LOWER": "route"}],
                 [{"LOWER": {"IN": ["never", "not", "n't", "nt", "doesnt", "dont", "isnt", "wont"]}}, {"LOWER": {"IN": ["locked", "lock", "locks", "checked", "check", "checks", "manned", "staffed", "supervised", "shut", "closed", "secure", "secured", "working", "on"]}}],
                 [{"LOWER": {"IN": ["walks", "walk", "goes", "go", "cycles", "left", "waits", "wait"]}}, {"OP": "?"}, {"OP": "?"}, {"LOWER": "alone"}],
                 [{"LOWER": "without"}, {"LOWER": {"IN": ["being", "anyone", "anybody", "signing", "id", "a"]}}, {"LOWER": {"IN": ["seen", "noticed", "checked", "stopped", "asked", "knowing", "in", "badge", "lanyard"]}, "OP": "?"}],

@@ -306,3 +306,17 @@ def test_an_allegation_stated_as_fact_in_everyday_words_is_defamation(pipeline: 
         "DS got his little sister into bed by 7",
     ):
         assert "defamation" not in pipeline.classify(text).flags, text
+
+
+def test_when_and_where_the_schools_children_go_off_site_is_a_security_disclosure(pipeline: Pipeline) -> None:
+    for text in (
+        "Hollybrook little ones go to the park every Thursday at 10 down the high street",
+        "the little ones in Y3 play on the field by the road from 12 and no one's watching",
+    ):
+        assert "security" in pipeline.classify(text).flags, text
+    # The poster's own routine, and a club's times, are not.
+    for text in (
+        "we go to football every thursday at 5, love it",
+        "Choir practice every Wednesday at 12 in the hall",
+    ):
+        assert "security" not in pipeline.classify(text).flags, text
