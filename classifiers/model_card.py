@@ -63,7 +63,8 @@ macro-F1 among those within 0.03 of the best corpus F1. Rules then adjust scores
 ("X are vermin") and a family's children named by surname ("the Oduya kids") raise the
 category's score to just above its threshold; the abuse and threat
 scores are held just below threshold when every harmful phrase is negated in a statement about a
-group, or quoted to condemn it with no one at the school named; threat, abuse and defamation
+group, or quoted or reported to condemn it (every insult inside quotation marks or after a
+word such as "saying" or "calling") with no one at the school named; threat, abuse and defamation
 are held below threshold when every charged word lies in a statement that a harm must not
 happen ("no child deserves to be hurt", "I would never hurt anyone") with no condition or turn
 after it ("no one would hurt you if ..." stays a threat); a call to pass something on ("spread

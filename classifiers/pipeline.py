@@ -193,6 +193,26 @@ def _insults_you(hits: Sequence[RuleHit]) -> bool:
     )
 
 
+# Harmful words that counter-speech must quote or report rather than say in its own voice.
+# (A weak THREAT hit such as "deserve to be [in prison]" is left out.)
+_OWN_VOICE_HITS = frozenset({"INSULT", "INSULT_PREDICATE", "GROUP_HATE", "HATE_VERB", "THREAT_STRONG"})
+# Quoted stretches: double or curly quotes, or single quotes that open after a space (so
+# the apostrophe of "don't" opens nothing).
+_QUOTED = re.compile(r"[\"“”][^\"“”]*[\"“”]|(?:^|(?<=[\s(:]))'[^']+'")
+# A reporting word ("saying", "calling", "wrote") reaches this far ahead.
+REPORTED_REACH = 60
+
+
+def _reported(p: Prepared, hit: RuleHit) -> bool:
+    """The words of `hit` are quoted, or follow a word that reports speech, or a protective stance."""
+    text = p.norm.text
+    if any(m.start() <= hit.start and hit.end <= m.end() for m in _QUOTED.finditer(text)):
+        return True
+    return any(
+        h.label in ("SPEECH", "QUOTE", "PROTECT") and 0 <= hit.start - h.end <= REPORTED_REACH for h in p.hits
+    )
+
+
 def _inside(span: Evidence, other: Evidence) -> bool:
     """`span` lies within `other`, a strictly larger span."""
     within = other.start <= span.start and span.end <= other.end
@@ -340,11 +360,14 @@ class Pipeline:
         all_negated = bool(p.features[_IDENTITY_INDEX]) and all(
             any(h.start - CEILING_NEGATION_WINDOW <= n <= h.start for n in negations) for h in harm
         )
-        # ... and condemning hate does not excuse insulting the person it answers ("you're a joke").
+        # ... and condemning hate does not excuse insulting the person it answers ("you're a joke"),
+        # nor words of abuse in the poster's own voice ("these hoes ain't loyal, what's wrong
+        # with them"): each must be quoted or reported ("saying X", "calling them X").
         condemned = (
             bool(p.features[_COUNTER_INDEX])
             and not any(h.label in PERSON_HITS for h in p.hits)
             and not _insults_you(p.hits)
+            and all(_reported(p, h) for h in harm if h.label in _OWN_VOICE_HITS)
         )
         if not (all_negated or condemned):
             return False

@@ -320,3 +320,17 @@ def test_when_and_where_the_schools_children_go_off_site_is_a_security_disclosur
         "Choir practice every Wednesday at 12 in the hall",
     ):
         assert "security" not in pipeline.classify(text).flags, text
+
+
+def test_counter_speech_must_quote_or_report_the_abuse_not_say_it_in_its_own_voice(
+    pipeline: Pipeline,
+) -> None:
+    assert (
+        "abuse"
+        in pipeline.classify("It's so wrong that these slags at the Hollybrook gate get away with it").flags
+    )
+    for text in (
+        "Calling the mums at the Hollybrook gate 'slags' is not okay",
+        "Someone wrote 'the dinner ladies are scum' on the Hollybrook fence, so wrong",
+    ):
+        assert "abuse" not in pipeline.classify(text).flags, text
