@@ -32,7 +32,7 @@ from classifiers.base import (
 )
 from classifiers.model import MODEL_PATH, TextModel, load_model
 from classifiers.normalise import Normalised, normalise
-from classifiers.rules import FEATURE_NAMES, RuleAnnotator, RuleHit, media_features
+from classifiers.rules import FEATURE_NAMES, QUOTED, RuleAnnotator, RuleHit, media_features
 
 DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "config" / "policy.toml"
 
@@ -196,9 +196,6 @@ def _insults_you(hits: Sequence[RuleHit]) -> bool:
 # Harmful words that counter-speech must quote or report rather than say in its own voice.
 # (A weak THREAT hit such as "deserve to be [in prison]" is left out.)
 _OWN_VOICE_HITS = frozenset({"INSULT", "INSULT_PREDICATE", "GROUP_HATE", "HATE_VERB", "THREAT_STRONG"})
-# Quoted stretches: double or curly quotes, or single quotes that open after a space (so
-# the apostrophe of "don't" opens nothing).
-_QUOTED = re.compile(r"[\"“”][^\"“”]*[\"“”]|(?:^|(?<=[\s(:]))'[^']+'")
 # A reporting word ("saying", "calling", "wrote") reaches this far ahead.
 REPORTED_REACH = 60
 
@@ -206,7 +203,7 @@ REPORTED_REACH = 60
 def _reported(p: Prepared, hit: RuleHit) -> bool:
     """The words of `hit` are quoted, or follow a word that reports speech, or a protective stance."""
     text = p.norm.text
-    if any(m.start() <= hit.start and hit.end <= m.end() for m in _QUOTED.finditer(text)):
+    if any(m.start() <= hit.start and hit.end <= m.end() for m in QUOTED.finditer(text)):
         return True
     return any(
         h.label in ("SPEECH", "QUOTE", "PROTECT") and 0 <= hit.start - h.end <= REPORTED_REACH for h in p.hits

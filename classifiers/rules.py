@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
@@ -237,6 +238,9 @@ WEEKDAY_NAMES = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "mondays", "tuesdays", "wednesdays", "thursdays", "fridays",
 )  # fmt: skip
+# Quoted stretches: double or curly quotes, or single quotes that open after a space or at
+# the start (so the apostrophe of "don't" opens nothing).
+QUOTED = re.compile(r"[\"“”][^\"“”]*[\"“”]|(?:^|(?<=[\s(:]))'[^']+'")
 # "... or I post everything on TikTok": how and where a post threatens to go public.
 GO_PUBLIC_VERBS = ("post", "put", "share", "publish", "leak", "upload", "plaster", "send", "splash", "take")
 GO_PUBLIC_PLACES = (
@@ -1057,11 +1061,7 @@ class RuleAnnotator:
                 1.0
                 if (
                     counts.get("COUNTER", 0.0) > 0
-                    and counts.get("QUOTE", 0.0)
-                    + counts.get("SPEECH", 0.0)
-                    + text.count("'")
-                    + text.count('"')
-                    > 0
+                    and (counts.get("QUOTE", 0.0) + counts.get("SPEECH", 0.0) > 0 or QUOTED.search(text))
                 )
                 or counts.get("PROTECT", 0.0) > 0
                 else 0.0,
