@@ -143,14 +143,16 @@ Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`{
   "a lot of") lean towards abuse after training on Davidson's tweets, 83% of which are
   offensive. The test records the 5 as strict expected failures.
 * Davidson (target 0.90) is not met, and under the code of conduct it cannot be met together
-  with HateCheck. The model alone can reach it: with Davidson weighted 6x and C=8, its abuse
-  score reaches 0.910 on the evaluation rows. But the policy's ceilings then remove 47 tweets
-  that Davidson calls offensive (20 are swearing at no one, 25 are negated or counter-speech),
-  so the pipeline reaches 0.893, and HateCheck falls to 0.759. Shipped settings: Davidson 0.88,
-  HateCheck 0.78. Swearing aimed at no one is not abuse under the code of conduct (nor under
-  HateCheck's profanity_nh gold label), but Davidson labels almost all of it "offensive". For
-  comparison, a TF-IDF + LogReg baseline trained only on Davidson gets 0.909 on Davidson and
-  0.569 on HateCheck (`benchmarks.judgement`).
+  with HateCheck. Measured with Davidson weighted 6x and C=8 (`python -m classifiers.train
+  --out /tmp/m.skops --davidson-weight 6 --C 8`): the model's abuse score reaches 0.905 on the
+  evaluation rows, but the policy's ceilings remove 32 tweets that Davidson calls offensive (19
+  are swearing aimed at no one, 11 are negated or counter-speech), so the pipeline gets 0.897,
+  and HateCheck falls to 0.754. Flagging swearing at no one as well reaches 0.903 on
+  Davidson, but HateCheck then falls to 0.737 and school-post abuse precision to 0.64.
+  Shipped settings: Davidson 0.885, HateCheck 0.786. Swearing aimed at no one is not abuse under
+  the code of conduct (nor under HateCheck's profanity_nh gold label), but Davidson labels
+  almost all of it "offensive". For comparison, a TF-IDF + LogReg baseline trained only on
+  Davidson gets 0.909 on Davidson and 0.569 on HateCheck (`benchmarks.judgement`).
 * The threat, GROUP_HATE, counter-speech, protective-statement, go-public, multi-word
   allegation and off-site-routine rules were written after reading misses on the held-out file
   and on HateCheck (never trained on). The rules are
