@@ -58,15 +58,20 @@ def test_a_dsl_signs_in_confirms_an_item_and_drafts_a_report_and_a_letter(
     page.check("input[name=action][value=confirm]")
     page.fill("textarea[name=reason]", "Insults the headteacher by name and hints at a threat.")
     page.click("text=Record decision")
+    page.locator(".status-confirmed").wait_for()
     assert page.locator(".status-confirmed").count() == 1
 
+    # Each form posts and is redirected back to the item at the new report's anchor: wait for
+    # that page rather than reading the one being left (this raced once on a loaded machine).
     page.select_option("select[name=platform]", "x")
     page.check("input[name=staff_targeted]")
     page.click("text=Draft report")
-    draft = page.locator("textarea.draft").first.input_value()
+    page.wait_for_url(f"**/items/{item}#report-*")
+    draft = page.locator("textarea.draft").first.input_value(timeout=30_000)
     assert "appears to breach" in draft and "X Rules" in draft and "defamatory" not in draft.lower()
     page.select_option("select[name=platform]", "reddit")
     page.click("text=Draft report")
+    page.locator("textarea.draft").nth(1).wait_for(timeout=30_000)
     assert page.locator("textarea.draft").count() == 2
     page.locator("input[name=reference]").first.fill("X-REF-778")
     page.locator("text=I have reported it").first.click()
