@@ -82,13 +82,12 @@ _COUNTER_INDEX = FEATURE_NAMES.index("counter_speech")
 HARM_HITS = frozenset(
     {"INSULT", "INSULT_PREDICATE", "GROUP_HATE", "HATE_VERB", "THREAT", "THREAT_STRONG", "THREAT_VEILED"}
 )
-# Signs of a grievance against the school or its staff: with one, a call to pass something
-# on ("share this with every parent") is incitement; without one it is news or goodwill.
-_GRIEVANCE_HITS = frozenset(
-    {"HOSTILE", "INSULT", "INSULT_PREDICATE", "ALLEGATION", "PROFANITY", "DEMAND", "GROUP_HATE", "OFSTED"}
-)
 # Words besides HARM_HITS that a protective statement must account for.
 _CHARGED_HITS = frozenset({"HOSTILE", "PROFANITY", "ALLEGATION"})
+# Signs, besides HARM_HITS, of a grievance against the school or its staff: with one, a call
+# to pass something on ("share this with every parent") is incitement; without one it is
+# news or goodwill.
+_GRIEVANCE_HITS = _CHARGED_HITS | {"DEMAND"}
 # Counter-speech that names someone at the school is still judged on its own words.
 PERSON_HITS = frozenset({"STAFF", "ROLE", "NAMED_PERSON"})
 # A post naming a group is held below the abuse threshold when, without the group's name,
@@ -346,6 +345,10 @@ class Pipeline:
         """A ceiling: keep `category` just under its threshold (its score stays visible to reviewers)."""
         scores[category] = min(scores[category], max(0.0, self.thresholds.get(category, 0.5) - 0.01))
 
+    def _raise_above(self, scores: dict[str, float], category: str) -> None:
+        """A floor: lift `category` just over its threshold."""
+        scores[category] = max(scores[category], min(1.0, self.thresholds.get(category, 0.5) + 0.05))
+
     def _apply_rule_ceilings(self, p: Prepared, scores: dict[str, float]) -> bool:
         """Hold abuse and threat below threshold for negated or condemned hate; True if it did."""
         harm = [h for h in p.hits if h.label in HARM_HITS]
@@ -435,9 +438,7 @@ class Pipeline:
         criticised = scores.get("criticism", 0.0) >= self.thresholds.get("criticism", 1.1)
         grievance = criticised or bool(labels & (HARM_HITS | _GRIEVANCE_HITS))
         if grievance:
-            scores["incitement"] = max(
-                scores["incitement"], min(1.0, self.thresholds.get("incitement", 0.5) + 0.05)
-            )
+            self._raise_above(scores, "incitement")
         else:
             self._hold_below(scores, "incitement")
 
@@ -493,10 +494,11 @@ class Pipeline:
             if category is None or category not in scores:
                 continue
             # "No one would hurt you if ...": a negation followed by a condition cancels nothing.
-            conditional = _CONDITION.search(p.norm.text, hit.end, hit.end + CONDITION_REACH) is not None
-            if not conditional and any(self._negates(p, n, hit.start) for n in negations):
+            if any(self._negates(p, n, hit.start) for n in negations) and not _CONDITION.search(
+                p.norm.text, hit.end, hit.end + CONDITION_REACH
+            ):
                 continue
-            scores[category] = max(scores[category], min(1.0, self.thresholds.get(category, 0.5) + 0.05))
+            self._raise_above(scores, category)
 
     def _decide(
         self,

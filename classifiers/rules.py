@@ -295,7 +295,7 @@ GENERIC_CHILD_MODIFIERS = (
     "same", "new", "whole", "year", "reception", "nursery", "school", "local", "primary", "secondary", "infant",
     "junior", "sixth", "form", "class", "two", "three", "four", "five", "six", "both", "all", "sen", "send", "many",
     "disabled", "autistic", "quiet", "loud", "good", "bad", "lovely", "cheeky", "poorly", "sick", "ill", "naughtiest",
-    "younger", "oldest", "youngest", "eldest", "these", "those", "some", "most", "few", "more", "less", "other's",
+    "oldest", "youngest", "eldest", "these", "those", "some", "most", "few", "more", "less", "other's",
     "boys", "girls", "my", "our", "your", "their", "his", "her", "its", "of", "and", "or", "rest", "remaining",
     "sn", "eal", "pp", "fsm", "gifted", "vulnerable", "posh", "rough",
 )  # fmt: skip
@@ -794,7 +794,7 @@ class RuleAnnotator:
                 [{"LOWER": {"IN": ["boycott", "protest"]}}],
                 [{"LOWER": {"IN": ["complain", "email", "write", "report", "ring", "contact", "tell"]}}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["ofsted", "council", "trust", "papers", "press", "governors", "la", "mp", "gazette", "news", "newspaper", "media", "bbc", "journalists"]}}],
                 # Going public as pressure: "fix this or I post everything online".
-                [{"LOWER": {"IN": ["or", "otherwise", "else"]}}, {"LOWER": {"IN": ["i", "we", "ill"]}}, {"LOWER": {"IN": ["'ll", "ll", "will", "am", "'m", "m", "are", "'re"]}, "OP": "?"}, {"LOWER": {"IN": ["going", "gonna"]}, "OP": "?"}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": list(GO_PUBLIC_VERBS)}}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": list(GO_PUBLIC_PLACES)}}],
+                [{"LOWER": {"IN": ["or", "otherwise", "else"]}}, {"LOWER": {"IN": ["i", "we", "ill"]}}, {"LOWER": {"IN": ["'ll", "ll", "will", "am", "'m", "m", "are", "'re"]}, "OP": "?"}, {"LOWER": {"IN": ["going", "gonna"]}, "OP": "?"}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": list(GO_PUBLIC_VERBS)}}, {"OP": "{,3}"}, {"LOWER": {"IN": list(GO_PUBLIC_PLACES)}}],
                 [{"LOWER": {"IN": ["if", "when"]}}, {"LOWER": {"IN": ["enough", "all", "more"]}}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["complain", "write", "email", "us"]}}],
                 [{"LOWER": {"IN": ["1", "one", "bad", "negative"]}}, {"LOWER": {"IN": ["star", "*"]}, "OP": "?"}, {"LOWER": {"IN": ["review", "reviews", "rating"]}}],
                 [{"LOWER": {"IN": ["going", "go", "goin", "straight"]}}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": ["public", "press", "papers", "paper", "media", "bbc", "echo"]}}],
@@ -809,7 +809,7 @@ class RuleAnnotator:
                 [{"LOWER": {"IN": ["sign", "share", "retweet", "rt"]}}, {"LOWER": {"IN": ["the", "this", "my", "our"]}}, {"LOWER": {"IN": ["petition", "post", "page", "thread"]}, "OP": "?"}],
                 [{"LOWER": {"IN": ["petition", "campaign", "demo", "rally", "strike"]}}],
                 [{"LOWER": {"IN": ["spread", "share", "pass"]}}, {"LOWER": {"IN": ["the", "this", "it"]}, "OP": "?"}, {"LOWER": {"IN": ["word", "around", "far", "widely", "on"]}}],
-                [{"LOWER": {"IN": ["share", "tag", "send", "forward"]}}, {"LOWER": {"IN": ["with", "to", "it", "this"]}, "OP": "?"}, {"LOWER": {"IN": ["every", "all", "any"]}}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["parent", "parents", "mum", "mums", "dad", "dads", "family", "families"]}}],
+                [{"LOWER": {"IN": ["share", "tag", "send", "forward"]}}, {"LOWER": {"IN": ["with", "to", "it", "this"]}, "OP": "?"}, {"LOWER": {"IN": ["every", "all", "any"]}}, {"OP": "{,4}"}, {"LOWER": {"IN": ["parent", "parents", "mum", "mums", "dad", "dads", "family", "families"]}}],
             ],
         )  # fmt: skip
         m.add(
@@ -823,7 +823,7 @@ class RuleAnnotator:
                 [{"LOWER": {"IN": ["picked", "collected", "collect", "collects", "collecting", "pickup", "pick"]}}, {"LOWER": "up", "OP": "?"}, {"LOWER": {"IN": ["by", "from", "at"]}}],
                 [{"LOWER": {"IN": ["nobody", "noone", "no"]}}, {"LOWER": "one", "OP": "?"}, {"LOWER": {"IN": ["'s", "s", "is"]}, "OP": "?"}, {"LOWER": {"IN": ["checks", "checking", "watches", "watching", "signs", "on"]}}],
                 # Children's routine off site: "the little ones go to the park every Thursday at 10".
-                [{"LOWER": {"IN": list(ROUTINE_SUBJECTS)}}, {"IS_PUNCT": False, "OP": "?"}, {"IS_PUNCT": False, "OP": "?"}, {"LOWER": {"IN": ["go", "goes", "going", "walk", "walks", "walked", "taken", "take", "takes", "head", "heads"]}}, {"IS_PUNCT": False, "OP": "?"}, {"IS_PUNCT": False, "OP": "?"}, {"IS_PUNCT": False, "OP": "?"}, {"LOWER": {"IN": ["every", "on", "each"]}}, {"LOWER": {"IN": list(WEEKDAY_NAMES)}}, {"LOWER": "at"}, {"SHAPE": {"IN": ["d", "dd", "dxx", "ddxx", "d.dd", "dd.dd", "d:dd", "dd:dd"]}}],
+                [{"LOWER": {"IN": list(ROUTINE_SUBJECTS)}}, {"IS_PUNCT": False, "OP": "{,2}"}, {"LOWER": {"IN": ["go", "goes", "going", "walk", "walks", "walked", "taken", "take", "takes", "head", "heads"]}}, {"IS_PUNCT": False, "OP": "{,3}"}, {"LOWER": {"IN": ["every", "on", "each"]}}, {"LOWER": {"IN": list(WEEKDAY_NAMES)}}, {"LOWER": "at"}, {"SHAPE": {"IN": ["d", "dd", "dxx", "ddxx", "d.dd", "dd.dd", "d:dd", "dd:dd"]}}],
                 [{"LOWER": {"IN": ["same", "usual"]}}, {"LOWER": "route"}],
                 [{"LOWER": {"IN": ["never", "not", "n't", "nt", "doesnt", "dont", "isnt", "wont"]}}, {"LOWER": {"IN": ["locked", "lock", "locks", "checked", "check", "checks", "manned", "staffed", "supervised", "shut", "closed", "secure", "secured", "working", "on"]}}],
                 [{"LOWER": {"IN": ["walks", "walk", "goes", "go", "cycles", "left", "waits", "wait"]}}, {"OP": "?"}, {"OP": "?"}, {"LOWER": "alone"}],
@@ -934,31 +934,30 @@ class RuleAnnotator:
         )  # fmt: skip
         m.add(
             "CHILD_FAMILY",
-            [[{"LOWER": {"IN": ["the", "those", "these"]}}, {"IS_ALPHA": True, "LOWER": {"NOT_IN": [*GENERIC_CHILD_MODIFIERS, *IDENTITY_WORDS]}, "ENT_TYPE": {"NOT_IN": ["IDENTITY", "SCHOOL", "YEAR", "ROLE"]}}, {"LOWER": {"IN": list(CHILD_PLURALS)}}]],
+            [[{"LOWER": {"IN": ["the", "those", "these"]}}, {"IS_ALPHA": True, "LOWER": {"NOT_IN": [*GENERIC_CHILD_MODIFIERS, *IDENTITY_WORDS]}, "ENT_TYPE": {"NOT_IN": ["SCHOOL", "YEAR", "ROLE"]}}, {"LOWER": {"IN": list(CHILD_PLURALS)}}]],
         )  # fmt: skip
         # Allegations that no single word carries (the one-word ones are ALLEGATION_WORDS):
         # "ran off with the trip money", "turns up hungover to teach", "got a sixth former into
         # bed", "lost the safeguarding report on purpose".
-        gap = {"IS_PUNCT": False, "OP": "?"}
         m.add(
             "ALLEGATION",
             [
-                [{"LOWER": {"IN": ["ran", "run", "runs", "running", "made", "makes"]}}, {"LOWER": "off"}, {"LOWER": "with"}, gap, gap, gap, {"LOWER": {"IN": ["money", "cash", "funds", "fund", "takings", "donations", "budget", "collection", "savings", "premium"]}}],
+                [{"LOWER": {"IN": ["ran", "run", "runs", "running", "made", "makes"]}}, {"LOWER": "off"}, {"LOWER": "with"}, {"IS_PUNCT": False, "OP": "{,3}"}, {"LOWER": {"IN": ["money", "cash", "funds", "fund", "takings", "donations", "budget", "collection", "savings", "premium"]}}],
                 [{"LOWER": {"IN": ["turns", "turned", "turning", "comes", "came", "rolls", "rolled", "shows", "showed"]}}, {"LOWER": {"IN": ["up", "in"]}}, {"LOWER": {"IN": ["drunk", "hungover", "stoned", "high", "pissed", "wasted", "smashed", "plastered"]}}],
-                [{"LOWER": {"IN": ["got", "gets", "getting", "took", "takes", "taking"]}}, gap, gap, gap, {"LOWER": {"IN": ["pupil", "student", "former", "old", "parent", "mum", "dad", "teen", "teenager", "ta", "governor", "colleague"]}}, {"LOWER": "into"}, {"LOWER": "bed"}],
-                [{"LOWER": {"IN": ["lost", "loses", "losing", "binned", "shredded", "ignored", "ignores", "hid", "hides", "buried", "deleted", "destroyed", "marks", "marked", "punishes", "punished", "excludes", "excluded"]}}, gap, gap, gap, gap, gap, gap, gap, {"LOWER": "on"}, {"LOWER": "purpose"}],
+                [{"LOWER": {"IN": ["got", "gets", "getting", "took", "takes", "taking"]}}, {"IS_PUNCT": False, "OP": "{,3}"}, {"LOWER": {"IN": ["pupil", "student", "former", "old", "parent", "mum", "dad", "teen", "teenager", "ta", "governor", "colleague"]}}, {"LOWER": "into"}, {"LOWER": "bed"}],
+                [{"LOWER": {"IN": ["lost", "loses", "losing", "binned", "shredded", "ignored", "ignores", "hid", "hides", "buried", "deleted", "destroyed", "marks", "marked", "punishes", "punished", "excludes", "excluded"]}}, {"IS_PUNCT": False, "OP": "{,7}"}, {"LOWER": "on"}, {"LOWER": "purpose"}],
             ],
         )  # fmt: skip
         # A harm that the post says must not happen: "no child deserves to be hurt", "I would
         # never hurt anyone", "children should never be smacked".  Not across a clause break,
         # "but", or a condition ("no one would hurt you if ...").
-        gap = {"IS_PUNCT": False, "LOWER": {"NOT_IN": list(PROTECTIVE_STOPS)}, "OP": "?"}
+        within: dict[str, Any] = {"IS_PUNCT": False, "LOWER": {"NOT_IN": list(PROTECTIVE_STOPS)}}
         harm = {"LOWER": {"IN": list(PROTECTED_HARMS)}}
         m.add(
             "PROTECTIVE",
             [
-                [{"LOWER": {"IN": ["no", "nobody", "noone", "none"]}}, gap, gap, {"LOWER": {"IN": list(PROTECTIVE_MODALS)}}, gap, gap, gap, gap, harm],
-                [{"LOWER": {"IN": list(PROTECTIVE_MODALS)}}, {"LOWER": {"IN": ["not", "never", "n't", "nt"]}}, gap, gap, gap, gap, gap, harm],
+                [{"LOWER": {"IN": ["no", "nobody", "noone", "none"]}}, {**within, "OP": "{,2}"}, {"LOWER": {"IN": list(PROTECTIVE_MODALS)}}, {**within, "OP": "{,4}"}, harm],
+                [{"LOWER": {"IN": list(PROTECTIVE_MODALS)}}, {"LOWER": {"IN": ["not", "never", "n't", "nt"]}}, {**within, "OP": "{,5}"}, harm],
                 [{"LOWER": "never"}, {"LOWER": "ever", "OP": "?"}, harm],
             ],
         )  # fmt: skip
