@@ -32,9 +32,9 @@ def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
 SHORT_ALIAS = 4
 # Words that place a post at a school, for a short alias to count.
 SCHOOL_WORDS = re.compile(
-    r"(?<!\w)(?:school|primary|academy|head|headteacher|head teacher|teachers?|ta|staff|pupils?|class(?:es)?|"
+    r"(?<!\w)(?:school|primary|academy|head|headteacher|teachers?|ta|staff|pupils?|class(?:es)?|"
     r"year\s*\d+|y\d|reception|nursery|parents?|mums?|dads?|kids?|children|child|ds|dd|pta|ofsted|uniform|"
-    r"term|half[- ]term|homework|playground|pick[- ]?up|drop[- ]?off|school run|assembly|nativity|sats|"
+    r"term|homework|playground|pick[- ]?up|drop[- ]?off|assembly|nativity|sats|"
     r"sports day|senco|sen|governors?|inset|detention|excluded|exclusion|behaviour|bullying|bullied|"
     r"lunch|dinner lady|gate|fair|panto|trip|lollipop)(?!\w)"
 )
