@@ -227,7 +227,7 @@ def test_the_audit_chain_detects_a_removed_row(db: Database, cast: Cast) -> None
         assert not report.ok and "removed" in report.problem
 
 
-def test_gatepost_audit_verify_passes_then_fails_after_a_row_is_altered(
+def test_gatepost_audit_verify_checks_the_chain_and_an_anchor_and_prints_the_head(
     db: Database, cast: Cast, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("GATEPOST_DATABASE_URL", db.url)
@@ -235,7 +235,15 @@ def test_gatepost_audit_verify_passes_then_fails_after_a_row_is_altered(
         audit.record(s, user=s.get(User, cast.dsl.id), action="decide", object_type="item", object_id=1)
         audit.record(s, user=s.get(User, cast.dsl.id), action="decide", object_type="item", object_id=2)
     assert gatepost(["audit", "verify"]) == 0
-    assert "holds (2 entries)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "holds (2 entries)" in out
+    anchor = out.splitlines()[-1].split()[1]
+    assert gatepost(["audit", "verify", "--anchor", anchor]) == 0
+    assert "anchored entry" in capsys.readouterr().out
+    entry_id = anchor.split(":")[0]
+    assert gatepost(["audit", "verify", "--anchor", f"{entry_id}:{'0' * 64}"]) == 1
+    assert "rewritten" in capsys.readouterr().err
+    assert gatepost(["audit", "verify", "--anchor", "12:abc"]) == 2
     with db.session_scope() as s:
         s.execute(update(AuditEntry).where(AuditEntry.object_id == "1").values(action="view.item"))
     assert gatepost(["audit", "verify"]) == 1
@@ -260,25 +268,10 @@ def test_an_anchor_written_down_earlier_shows_that_the_newest_entries_were_remov
         s.execute(delete(AuditEntry).where(AuditEntry.id.in_(newest)))
     with db.session_scope() as s:
         assert audit.verify_chain(s).ok
-        report = audit.verify_chain(s, audit.Anchor.parse(str(anchor)[: len(str(anchor.entry_id)) + 17]))
+        # As written down: the entry id and the first 16 hex digits of its hash.
+        written = audit.Anchor.parse(f"{anchor.entry_id}:{anchor.hash_prefix[:16]}")
+        report = audit.verify_chain(s, written)
         assert not report.ok and report.first_bad_id == anchor.entry_id and "removed" in report.problem
-
-
-def test_gatepost_audit_verify_checks_an_anchor_and_prints_the_head(
-    db: Database, cast: Cast, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("GATEPOST_DATABASE_URL", db.url)
-    with db.session_scope() as s:
-        audit.record(s, user=s.get(User, cast.dsl.id), action="decide", object_type="item", object_id=1)
-    assert gatepost(["audit", "verify"]) == 0
-    head_line = capsys.readouterr().out.splitlines()[-1]
-    anchor = head_line.split()[1]
-    assert gatepost(["audit", "verify", "--anchor", anchor]) == 0
-    assert "anchored entry" in capsys.readouterr().out
-    entry_id = anchor.split(":")[0]
-    assert gatepost(["audit", "verify", "--anchor", f"{entry_id}:{'0' * 64}"]) == 1
-    assert "rewritten" in capsys.readouterr().err
-    assert gatepost(["audit", "verify", "--anchor", "12:abc"]) == 2
 
 
 # ---- accounts ---------------------------------------------------------------------
