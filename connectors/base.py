@@ -65,13 +65,27 @@ class Post:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class SetAside:
+    """A record that could not become a stored post, and why: shown to the operator, never post text."""
+
+    ref: str  # the platform's id for it, or a line number: something the operator can look up
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Batch:
-    """Posts plus the cursor that is true once they (and every earlier batch) are stored."""
+    """Posts plus the cursor that is true once they (and every earlier batch) are stored.
+
+    `set_aside` holds the records of this stretch that were not made into posts (a line
+    that is not JSON, a payload nested too deep): the cursor moves past them, so one bad
+    record never stops its source, and the operator sees each one in `gatepost sources`.
+    """
 
     posts: list[Post]
     cursor: str | None
     # What the batch cost against a platform budget (X charges per post read).
     reads: int = 0
+    set_aside: tuple[SetAside, ...] = ()
 
 
 class ConnectorError(Exception):

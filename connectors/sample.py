@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from connectors.base import Batch, ConnectorError, Media, Post, SchoolQuery, SourceConfig
+from connectors.base import Batch, ConnectorError, Media, Post, SchoolQuery, SetAside, SourceConfig
 from connectors.matching import SchoolMatcher
 
 # Lines per batch: small enough that a crash loses little work, big enough to be quick.
@@ -74,16 +74,18 @@ class SampleConnector:
             ) from exc
         for start in range(done, len(lines), BATCH_SIZE):
             chunk = lines[start : start + BATCH_SIZE]
-            posts = []
+            posts, set_aside = [], []
             for lineno, line in enumerate(chunk, start + 1):
                 if not line.strip():
                     continue
                 try:
                     post = post_from_json(json.loads(line))
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise ConnectorError(
-                        f"{self.path}:{lineno}: not a valid post record", permanent=True
-                    ) from exc
+                except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+                    # One bad line is set aside; the lines around it are still read.
+                    set_aside.append(
+                        SetAside(f"line {lineno}", f"not a valid post record ({type(exc).__name__})")
+                    )
+                    continue
                 if self.matcher.mentions(post.text):
                     posts.append(post)
-            yield Batch(posts=posts, cursor=str(start + len(chunk)))
+            yield Batch(posts=posts, cursor=str(start + len(chunk)), set_aside=tuple(set_aside))

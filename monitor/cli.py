@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from sqlalchemy import select
 
 from config import DEMO_SCHOOL_PATH
-from monitor import build
+from monitor import build, logs
 from monitor.jobs.classify import classify_pending
 from monitor.jobs.fetch import fetch_school
 from monitor.settings import Profile, Settings, StartupError, load_profile, load_settings
@@ -74,8 +74,14 @@ def _database(settings: Settings) -> Database:
 
 def _print_fetch(results: Sequence[Any], out: TextIO) -> None:
     for r in results:
+        if r.skipped:
+            status = "skipped (running elsewhere or backing off)"
+            print(f"  {r.key:<24} {status}", file=out)
+            continue
         status = "ok" if r.ok else ("FAILED (permanent)" if r.permanent else "FAILED")
         line = f"  {r.key:<24} {status:<20} {r.stored:>6} new of {r.seen:>6} seen"
+        if r.set_aside:
+            line += f", {r.set_aside} set aside (see gatepost sources)"
         if r.error:
             line += f"  {r.error}"
         print(line, file=out)
@@ -146,19 +152,27 @@ def _serve(settings: Settings, db: Database) -> int:
 
     from monitor.console import make_app
 
-    uvicorn.run(make_app(settings, db), host=settings.host, port=settings.port, log_level="warning")
+    # log_config=None: uvicorn logs through monitor.logs like everything else (no exception text).
+    uvicorn.run(make_app(settings, db), host=settings.host, port=settings.port, log_config=None)
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    _long_running_logs(args, settings)
     return _serve(settings, _database(settings))
+
+
+def _long_running_logs(args: argparse.Namespace, settings: Settings) -> None:
+    """serve, run and worker log at the settings' level (GATEPOST_LOG_LEVEL wins, as always)."""
+    logs.configure(logging.DEBUG if args.verbose else settings.log_level)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from monitor.scheduler import run_forever
 
     settings = _settings(args)
+    _long_running_logs(args, settings)
     _database(settings).dispose()
     return run_forever(settings, [Path(p) for p in (args.school or settings.schools)])
 
@@ -167,6 +181,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from monitor.tasks import run_worker
 
     settings = _settings(args)
+    _long_running_logs(args, settings)
     _database(settings).dispose()
     return run_worker(settings, concurrency=args.concurrency)
 
@@ -190,9 +205,11 @@ def cmd_classify(args: argparse.Namespace) -> int:
                 if not isinstance(record, dict) or "text" not in record or "id" not in record:
                     raise ValueError("needs an object with 'id' and 'text'")
                 post = post_from_json(record)
-            except (ValueError, TypeError, KeyError) as exc:
+            except (ValueError, TypeError, KeyError, RecursionError) as exc:
+                # One bad line is reported in place; the lines after it are still judged.
                 errors += 1
-                dst.write(json.dumps({"line": lineno, "error": f"invalid input line: {exc}"}) + "\n")
+                why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+                dst.write(json.dumps({"line": lineno, "error": f"invalid input line: {why}"}) + "\n")
                 continue
             result = pipeline.classify(post.text, media_from_json(record.get("media")))
             dst.write(json.dumps({"id": record["id"], **result.to_json()}, ensure_ascii=False) + "\n")
@@ -467,6 +484,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
                 print(f"    backing off until {_when(h.backoff_until)}")
             reads = f"    X reads today  {h.reads_today}" if h.reads_today is not None else ""
             print(f"    posts stored  {h.posts_stored}{reads}")
+            if h.set_aside_count:
+                latest = f"latest {_when(h.last_set_aside_at)}  {h.last_set_aside}"
+                print(f"    set aside     {h.set_aside_count}, {latest}")
             print(f"    cursor        {h.cursor or '-'}")
     return 0
 
@@ -672,10 +692,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(logging.DEBUG if args.verbose else os.environ.get("GATEPOST_LOG_LEVEL", "WARNING"))
     try:
         return int(args.func(args))
     except StartupError as exc:

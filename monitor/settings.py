@@ -165,7 +165,9 @@ class Settings(_Strict):
     broker_key_prefix: str = "gatepost:"
     # A task taken by a worker that then vanishes is handed out again after this long.
     broker_visibility_timeout: Annotated[int, Field(ge=1)] = 3600
-    log_level: str = "INFO"
+    # Long-running processes (serve, run, worker) log at this level; one-shot commands at
+    # WARNING unless -v or GATEPOST_LOG_LEVEL says otherwise.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
 
 def slugify(name: str) -> str:

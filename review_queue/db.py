@@ -25,6 +25,9 @@ SQLITE_BUSY_TIMEOUT_S = 30
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # A database error's message otherwise lists the statement's parameters: post text,
+    # handles, reviewers' reasons.  Hidden here, so no caller can leak them into a log.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kwargs)
 

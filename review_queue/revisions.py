@@ -15,9 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_queue.models import Post, PostRevision, ReviewItem
-from review_queue.store import PostLike, content_hash, evidence_hash
-from review_queue.store import _clean as clean_text
-from review_queue.store import _jsonable as jsonable
+from review_queue.store import NotStorable, PostLike, content_hash, evidence_hash, storable
 from review_queue.store import _media_json as media_json
 
 
@@ -53,8 +51,12 @@ def record_recheck(session: Session, post: Post, current: PostLike | None, now: 
             )
         )
         return "deleted"
-    text = clean_text(current.text)
-    media = jsonable(media_json(current.media))
+    text = storable(current.text)
+    media = storable(media_json(current.media))
+    try:
+        raw = storable(current.raw)
+    except NotStorable as exc:
+        raw = {"not_kept": str(exc)}  # the edit is still evidence; its payload could not be kept
     chash = content_hash(text, media)
     latest = session.scalar(
         select(PostRevision)
@@ -78,7 +80,7 @@ def record_recheck(session: Session, post: Post, current: PostLike | None, now: 
             seen_at=now,
             text=text,
             media=media,
-            raw=jsonable(current.raw),
+            raw=raw,
             content_hash=chash,
             evidence_hash=evidence_hash(record),
         )

@@ -30,6 +30,9 @@ class SourceHealth:
     posts_stored: int
     reads_today: int | None  # X only: posts read today against the daily budget
     backoff_until: datetime | None
+    set_aside_count: int = 0  # records passed over because they could not be stored
+    last_set_aside: str | None = None  # the latest one's id and reason
+    last_set_aside_at: datetime | None = None
 
 
 def source_health(session: Session, school_slug: str, now: datetime | None = None) -> list[SourceHealth]:
@@ -68,6 +71,9 @@ def source_health(session: Session, school_slug: str, now: datetime | None = Non
                 posts_stored=s.posts_stored,
                 reads_today=(s.reads_today if s.reads_day == today else 0) if s.kind == "x" else None,
                 backoff_until=s.backoff_until,
+                set_aside_count=s.set_aside_count,
+                last_set_aside=s.last_set_aside,
+                last_set_aside_at=s.last_set_aside_at,
             )
         )
     return out

@@ -1,14 +1,18 @@
 """Store what connectors capture: schools, sources, idempotent post ingest and cursors.
 
 `ingest_posts` is idempotent by (school, source kind, external id): storing the same
-batch twice stores nothing new.  A post seen again with different content is recorded
-as edited; what was first captured is kept.  The caller stores a batch and its cursor
-in one transaction (`save_cursor` in the same session), so a crash at any point loses
-nothing and duplicates nothing.  Nothing here commits.
+batch twice stores nothing new.  Every string bound for the database (ids, URLs, handles,
+text, and every string inside media and raw JSON) goes through `storable`, here and
+nowhere else; a post that cannot be stored even so (an id too long for its column, a
+payload nested too deep) is set aside with a reason and the rest of its batch is stored.
+A post seen again with different content is recorded as edited; what was first captured
+is kept.  The caller stores a batch and its cursor in one transaction (`save_cursor` in
+the same session), so a crash at any point loses nothing and duplicates nothing.  Nothing here commits.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -26,6 +30,23 @@ from review_queue.models import Post, School, Source, utcnow
 LOOKUP_CHUNK = 500
 # A post's identity: storing it again is a no-op (or an edit, when its content changed).
 _POST_KEY = ["school_id", "kind", "external_id"]
+# The widths of the posts columns that hold platform strings (review_queue.models.Post).
+MAX_KIND, MAX_ID, MAX_HANDLE = 32, 200, 200
+# JSON from a platform nested deeper than this is refused, not walked: no real payload
+# comes near it, and a hostile one would otherwise exhaust the stack.
+MAX_JSON_DEPTH = 64
+
+
+class NotStorable(ValueError):
+    """A post that cannot be stored even after cleaning; the message is shown to the operator."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetAside:
+    """A post left out of its batch: its id (never its text) and why."""
+
+    ref: str
+    reason: str
 
 
 class PostLike(Protocol):
@@ -86,13 +107,22 @@ def evidence_hash(record: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _clean(text: str) -> str:
-    # Lone surrogates cannot be stored by PostgreSQL or encoded as UTF-8; NUL neither.
-    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str, ensure_ascii=False).encode("utf-8", "replace"))
+def storable(value: Any, depth: int = 0) -> Any:
+    """`value` as the database can hold it: every string, dict key included, made valid UTF-8
+    without NUL (PostgreSQL refuses both, in text and in JSON); other values as JSON would
+    carry them.  Raises NotStorable for JSON nested deeper than MAX_JSON_DEPTH."""
+    if isinstance(value, str):
+        # Lone surrogates become "?", NUL the replacement character: visible, not dropped.
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if depth >= MAX_JSON_DEPTH:
+        raise NotStorable(f"payload nested deeper than {MAX_JSON_DEPTH} levels")
+    if isinstance(value, dict):
+        return {storable(str(k)): storable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v, depth + 1) for v in value]
+    return storable(str(value))
 
 
 def ingest_posts(
@@ -101,57 +131,78 @@ def ingest_posts(
     source_id: int | None,
     posts: Iterable[PostLike],
     provenance: dict[str, Any] | None = None,
+    set_aside: list[SetAside] | None = None,
 ) -> list[Post]:
-    """Store the posts not stored before; return the new rows (flushed, with ids)."""
-    by_key: dict[tuple[str, str], PostLike] = {}
-    for p in posts:
-        by_key.setdefault((p.kind, p.external_id), p)  # the same post twice in one batch
-    if not by_key:
-        return []
+    """Store the posts not stored before; return the new rows (flushed, with ids).
+
+    A post that cannot be stored is left out and, when `set_aside` is given, appended
+    to it with the reason; the rest are stored.
+    """
     now = utcnow()
-    rows: list[dict[str, Any]] = []
-    hashes: dict[tuple[str, str], str] = {}
-    for key, p in by_key.items():
-        text = _clean(p.text)
-        media = _jsonable(_media_json(p.media)) if p.media else []
-        chash = hashes[key] = content_hash(text, media)
-        created = p.created_at if p.created_at.tzinfo else p.created_at.replace(tzinfo=UTC)
-        record = {
-            "kind": p.kind,
-            "external_id": p.external_id,
-            "url": _clean(p.url),
-            "author_handle": _clean(p.author_handle),
-            "text": text,
-            "created_at": created.isoformat(),
-            "captured_at": now.isoformat(),
-            "media": media,
-        }
-        rows.append(
-            {
-                "school_id": school_id,
-                "source_id": source_id,
-                "kind": p.kind,
-                "external_id": p.external_id,
-                "parent_external_id": p.parent_external_id,
-                "url": record["url"],
-                "author_handle": record["author_handle"],
-                "text": text,
-                "created_at": created,
-                "captured_at": now,
-                "media": media,
-                "raw": _jsonable(p.raw),
-                "content_hash": chash,
-                "evidence_hash": evidence_hash(record),
-                "provenance": provenance,
-            }
-        )
-    inserted = _insert_new(session, rows)
-    order = {key: n for n, key in enumerate(by_key)}
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for p in posts:
+        try:
+            row = _row(p, school_id, source_id, provenance, now)
+        except NotStorable as exc:
+            if set_aside is not None:
+                set_aside.append(SetAside(storable(str(p.external_id))[:MAX_ID], str(exc)))
+            continue
+        rows.setdefault((row["kind"], row["external_id"]), row)  # the same post twice in one batch
+    if not rows:
+        return []
+    inserted = _insert_new(session, list(rows.values()))
+    order = {key: n for n, key in enumerate(rows)}
     inserted.sort(key=lambda row: order[(row.kind, row.external_id)])
     new_keys = {(r.kind, r.external_id) for r in inserted}
-    seen_before = [key for key in by_key if key not in new_keys]
+    seen_before = [key for key in rows if key not in new_keys]
+    hashes = {key: row["content_hash"] for key, row in rows.items()}
     _mark_edits(session, school_id, seen_before, hashes, now)
     return inserted
+
+
+def _row(
+    p: PostLike, school_id: int, source_id: int | None, provenance: dict[str, Any] | None, now: datetime
+) -> dict[str, Any]:
+    """The posts row for one post, every string made storable; NotStorable if it cannot be."""
+    kind, external_id = storable(p.kind), storable(p.external_id)
+    if not external_id or len(external_id) > MAX_ID:
+        raise NotStorable(f"external id empty or longer than {MAX_ID} characters")
+    if not kind or len(kind) > MAX_KIND:
+        raise NotStorable(f"kind empty or longer than {MAX_KIND} characters")
+    parent = storable(p.parent_external_id) if p.parent_external_id else None
+    if parent is not None and len(parent) > MAX_ID:
+        parent = None  # a reply's thread link is a convenience; the post itself is kept
+    text = storable(p.text)
+    media = storable(_media_json(p.media)) if p.media else []
+    created = p.created_at if p.created_at.tzinfo else p.created_at.replace(tzinfo=UTC)
+    record = {
+        "kind": kind,
+        "external_id": external_id,
+        "url": storable(p.url),
+        # The handle is display and lookup; the raw payload keeps it whole.
+        "author_handle": storable(p.author_handle)[:MAX_HANDLE],
+        "text": text,
+        "created_at": created.isoformat(),
+        "captured_at": now.isoformat(),
+        "media": media,
+    }
+    return {
+        "school_id": school_id,
+        "source_id": source_id,
+        "kind": kind,
+        "external_id": external_id,
+        "parent_external_id": parent,
+        "url": record["url"],
+        "author_handle": record["author_handle"],
+        "text": text,
+        "created_at": created,
+        "captured_at": now,
+        "media": media,
+        "raw": storable(p.raw),
+        "content_hash": content_hash(text, media),
+        "evidence_hash": evidence_hash(record),
+        "provenance": storable(provenance) if provenance is not None else None,
+    }
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[Post]:
@@ -228,6 +279,16 @@ def _mark_edits(
             chash = hashes.get((row.kind, row.external_id))
             if chash is not None and row.content_hash != chash and row.edited_at is None:
                 row.edited_at = now
+
+
+def record_set_aside(session: Session, source: Source, set_aside: Sequence[SetAside], now: datetime) -> None:
+    """Count records passed over on the source's row and keep the latest id and reason."""
+    if not set_aside:
+        return
+    source.set_aside_count += len(set_aside)
+    last = set_aside[-1]
+    source.last_set_aside = storable(f"{last.ref[:MAX_ID]}: {last.reason}")
+    source.last_set_aside_at = now
 
 
 def save_cursor(session: Session, source: Source, cursor: str | None, stored: int, reads: int = 0) -> None:

@@ -2,8 +2,10 @@
 
 Mastodon.py's quirks handled here: by default it sleeps on rate limits itself
 (`ratelimit_method="wait"`); we make it throw so the runner decides.  It would probe
-the instance's version; we state a version instead (no surprise request), since
-hashtag timelines and v2 search are old features.
+the instance's version; we state one instead, since hashtag timelines and v2 search are
+old features.  The stated version only counts under `version_check_mode="created"`:
+under "none" Mastodon.py never parses it, takes the instance for 1.0.0, and refuses a
+search with `min_id`, so every run after the first failed.
 
 Not here: turning statuses into Posts (connector.py).
 """
@@ -33,7 +35,7 @@ def make_client(api_base: str, token: str | None, timeout: float | None = None) 
         ratelimit_method="throw",
         request_timeout=timeout or REQUEST_TIMEOUT_S,
         mastodon_version=ASSUMED_VERSION,
-        version_check_mode="none",
+        version_check_mode="created",
         user_agent="gatepost/0.1 (school safeguarding monitor)",
     )
 

@@ -29,7 +29,7 @@ from monitor.settings import Profile
 from review_queue import leases
 from review_queue.db import Database
 from review_queue.models import Source, utcnow
-from review_queue.store import ingest_posts, save_cursor
+from review_queue.store import SetAside, ingest_posts, record_set_aside, save_cursor
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ class SourceResult:
     permanent: bool = False
     # Not run: another runner holds the source's lease, or the platform asked us to wait.
     skipped: bool = False
+    # Records passed over because they could not be stored (each recorded on the source).
+    set_aside: int = 0
     new_post_ids: list[int] = dataclasses.field(default_factory=list)
 
     @property
@@ -98,9 +100,14 @@ def run_source(
                         with db.session_scope() as session:
                             leases.renew(session, source_id, owner, now())
                             source = session.get_one(Source, source_id)
-                            new = ingest_posts(session, school_id, source_id, batch.posts)
+                            set_aside = [SetAside(s.ref, s.reason) for s in batch.set_aside]
+                            new = ingest_posts(
+                                session, school_id, source_id, batch.posts, set_aside=set_aside
+                            )
                             save_cursor(session, source, batch.cursor, len(new), batch.reads)
+                            record_set_aside(session, source, set_aside, now())
                             result.new_post_ids.extend(p.id for p in new)
+                            result.set_aside += len(set_aside)
                         result.stored += len(new)
                         result.seen += len(batch.posts)
                         if clock() - started > budget_seconds:

@@ -51,6 +51,11 @@ class Source(Base):
     lease_until: Mapped[datetime | None]
     # The platform said "not before" (429 Retry-After): no run is attempted until then.
     backoff_until: Mapped[datetime | None]
+    # Records that could not be stored (not parseable, not storable), passed over so the
+    # source goes on: how many, and the latest one's id and reason (never post text).
+    set_aside_count: Mapped[int] = mapped_column(default=0)
+    last_set_aside: Mapped[str | None] = mapped_column(Text)
+    last_set_aside_at: Mapped[datetime | None]
 
 
 class Post(Base):

@@ -101,3 +101,43 @@ def test_recheck_finds_a_deleted_status_gone(fake, school):
     found = conn.recheck([f"{conn.host}:{kept['id']}", f"{conn.host}:{gone['id']}"])
     assert found[f"{conn.host}:{gone['id']}"] is None
     assert found[f"{conn.host}:{kept['id']}"] is not None
+
+
+def run_with_retries(conn, cursor, attempts=3):
+    """What the runner does: store each batch's cursor; after a transient fault, go on from it."""
+    posts = []
+    for _ in range(attempts):
+        try:
+            for batch in conn.fetch(cursor):
+                posts.extend(batch.posts)
+                cursor = batch.cursor
+            return posts, cursor
+        except ConnectorError as exc:
+            assert not exc.permanent, exc
+    raise AssertionError("still failing after retries")
+
+
+def test_three_runs_with_a_token_search_from_their_cursors_and_survive_a_fault_on_one_term(fake, school):
+    conn = connector(fake, school, token=TOKEN, hashtags=["Hollybrook"])
+    fake.add_status("<p>#Hollybrook first</p>", tags=("Hollybrook",))
+    fake.add_status("<p>HPS nativity first</p>")
+    posts, cursor = run_with_retries(conn, None)
+    # a status can arrive by its hashtag and by search: the store keeps it once
+    assert {p.text for p in posts} == {"#Hollybrook first", "HPS nativity first"}
+
+    # Second run: search with min_id cursors (Mastodon.py refused this before the first
+    # request was made), and one 500 on the second search term mid-run.
+    new = [
+        fake.add_status("<p>#Hollybrook second</p>", tags=("Hollybrook",)),
+        fake.add_status("<p>HPS nativity second</p>"),
+    ]
+    terms = [r.arg("q") for r in fake.requests_to("/api/v2/search")]
+    fake.fail("/api/v2/search", status=500, when=lambda r: r.arg("q") == terms[-1])
+    posts, cursor = run_with_retries(conn, cursor)
+    assert {p.external_id.rsplit(":", 1)[1] for p in posts} == {s["id"] for s in new}
+    second_run = fake.requests_to("/api/v2/search")[len(terms) :]
+    assert second_run and all(r.arg("min_id") for r in second_run)
+
+    fake.add_status("<p>HPS school fair third</p>")
+    posts, _ = run_with_retries(conn, cursor)
+    assert {p.text for p in posts} == {"HPS school fair third"}

@@ -23,6 +23,8 @@ class FakeFeeds(FakeServer):
         super().__init__()
         self.items: list[dict[str, Any]] = []
         self.huge = False
+        # Atom entries served as written: hostile markup the helpers above would escape.
+        self.raw_atom_entries: list[str] = []
         self.route("GET", "/alerts/feed.xml", self._alerts)
         self.route("GET", "/news/atom.xml", self._atom)
 
@@ -68,7 +70,7 @@ class FakeFeeds(FakeServer):
             f"<id>{escape(i['link'])}</id><updated>2026-11-21T20:00:00Z</updated>"
             f"<author><name>Ashby Echo</name></author><summary>{escape(i['summary'])}</summary></entry>"
             for i in self.items
-        )
+        ) + "".join(self.raw_atom_entries)
         body = (
             f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
             f"<title>Ashby Echo</title><id>urn:ashby-echo</id><updated>2026-11-21T20:00:00Z</updated>"
