@@ -1,14 +1,25 @@
 """Measure the judgement pipeline on labelled data it never trained on, and print the figures.
 
-* `evaluate_jsonl(path)`: lines shaped like `classify` input plus `labels` (a list of
+* `evaluate_jsonl(paths)`: lines shaped like `classify` input plus `labels` (a list of
   categories); per-category precision, recall and F1, the macro-F1 over the seven flag
-  categories, and the civil-criticism false-flag rate (rows labelled only `criticism`
-  that come out flagged `abuse` or `defamation`).
+  categories, the share of harmless posts flagged with anything, and the civil-criticism
+  false-flag rate (rows labelled only `criticism` that come out flagged `abuse` or
+  `defamation`).  With no file named, the sealed test set: posts written by writers who
+  wrote no training rows, about schools that appear nowhere else.  Only these aggregate
+  figures are ever read from it.
+* `agreement()`: Cohen's kappa per category between the sealed set's labels and a second,
+  independent labelling of a sample of it.
 * `evaluate_hatecheck(dir)`: HateCheck's published gold labels, leaving out only
   `target_indiv_nh`; hateful should be flagged `abuse` or `threat`, non-hateful should
   not.  Also the share of `threat_dir_h` cases flagged `threat`.
 * `evaluate_davidson(dir)`: the Davidson et al. 2017 evaluation split (0-based data-row
   index a multiple of 5): macro-F1 of `abuse` for "offensive or hate" vs "neither".
+* `evaluate_olid(dir)`: OLID's official level-A test set (real tweets, never trained on):
+  macro-F1 of `abuse` or `threat` for OFF vs NOT.
+
+The public evaluation sets are not shipped (HateCheck and OLID may not be trained on or
+redistributed with the model); they are read from an eval-data folder, by default
+`../shared/eval-data` beside the clone, and left out with a note when it is absent.
 
 `main()` is what `gatepost evaluate` calls.  This module never trains anything.
 """
@@ -25,12 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from classifiers.base import CATEGORIES, Classification, MediaInfo, media_from_json
-from classifiers.corpus import HELDOUT_PATH
 from classifiers.model_card import render_card
 from classifiers.pipeline import Pipeline, load_pipeline
 from classifiers.train import clean_tweet
 
 DEFAULT_EVAL_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval-data"
+SEALED_DIR = Path(__file__).parent / "data" / "sealed"
+# A second, independent labelling of a random sample of the sealed set (ids and labels only).
+SECOND_LABELS_PATH = SEALED_DIR / "agreement" / "second_labels.jsonl"
 # Posts are judged in batches this size: large enough for spaCy's pipe to pay off.
 BATCH = 1000
 
@@ -55,6 +68,9 @@ class Report:
     criticism_rows: int
     criticism_false_flag_rate: float
     errors: int = 0
+    # Posts labelled harmless (no flag category; criticism included) that came out flagged.
+    harmless_rows: int = 0
+    harmless_flagged_rate: float = 0.0
 
     def format(self) -> str:
         lines = [
@@ -64,6 +80,11 @@ class Report:
         for c in self.categories:
             lines.append(f"{c.category:18s} {c.support:7d} {c.precision:9.3f} {c.recall:7.3f} {c.f1:6.3f}")
         lines.append(f"{'macro-F1':18s} {'':7s} {'':9s} {'':7s} {self.macro_f1:6.3f}")
+        if self.harmless_rows:
+            lines.append(
+                f"harmless posts flagged with any category: {self.harmless_flagged_rate:.3f}"
+                f" of {self.harmless_rows}"
+            )
         if self.criticism_rows:
             lines.append(
                 f"civil criticism flagged abuse/defamation: {self.criticism_false_flag_rate:.3f}"
@@ -145,29 +166,97 @@ def score_rows(
     crit = [r for g, r in zip(golds, results, strict=True) if g == {"criticism"}]
     crit_bad = sum(1 for r in crit if {"abuse", "defamation"} & set(r.flags))
     rate = crit_bad / len(crit) if crit else 0.0
-    return Report(name, len(results), tuple(cats), round(macro, 4), len(crit), round(rate, 4), errors)
+    harmless = [r for g, r in zip(golds, results, strict=True) if not (g & set(CATEGORIES))]
+    harmless_rate = sum(1 for r in harmless if r.flags) / len(harmless) if harmless else 0.0
+    return Report(
+        name,
+        len(results),
+        tuple(cats),
+        round(macro, 4),
+        len(crit),
+        round(rate, 4),
+        errors,
+        len(harmless),
+        round(harmless_rate, 4),
+    )
 
 
-def evaluate_jsonl(path: Path, pipeline: Pipeline | None = None) -> Report:
-    """Per-category P/R/F1 and macro-F1 for a JSONL file of labelled posts."""
+def sealed_paths(directory: Path = SEALED_DIR) -> list[Path]:
+    """The sealed test set's files (one per writer)."""
+    return sorted(directory.glob("s*.jsonl"))
+
+
+def evaluate_jsonl(paths: Path | Sequence[Path], pipeline: Pipeline | None = None, name: str = "") -> Report:
+    """Per-category P/R/F1 and macro-F1 for JSONL files of labelled posts."""
     pipeline = pipeline or load_pipeline()
+    paths = [paths] if isinstance(paths, Path) else list(paths)
     items: list[tuple[str, Sequence[MediaInfo]]] = []
     gold: list[list[str]] = []
     errors = 0
-    with Path(path).open(encoding="utf-8", errors="replace") as f:
+    for path in paths:
+        with Path(path).open(encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                    text = rec.get("text", "")
+                    labels = rec.get("labels", [])
+                except (json.JSONDecodeError, AttributeError, RecursionError):
+                    errors += 1
+                    continue
+                items.append((text if isinstance(text, str) else "", media_from_json(rec.get("media"))))
+                gold.append([str(x) for x in labels] if isinstance(labels, list) else [])
+    label = name or ", ".join(Path(p).name for p in paths)
+    return score_rows(label, gold, _classify_all(pipeline, items), errors)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AgreementReport:
+    """Cohen's kappa between the sealed labels and an independent second labelling of a sample."""
+
+    rows: int
+    kappa: dict[str, float]  # per flag category, and "any flag"
+    exact_match: float  # share of posts whose two label sets are identical
+
+    def format(self) -> str:
+        lines = [f"label agreement, second independent labeller: {self.rows} sealed posts"]
+        lines += [f"  Cohen's kappa {k:17s} {v:.3f}" for k, v in self.kappa.items()]
+        lines.append(f"  identical label sets: {self.exact_match:.3f}")
+        return "\n".join(lines)
+
+
+def agreement(
+    sealed: Sequence[Path] | None = None, second: Path = SECOND_LABELS_PATH
+) -> AgreementReport | None:
+    """Kappa per category over the sealed posts that were labelled twice (None without a second labelling)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    if not second.is_file():
+        return None
+    first: dict[str, set[str]] = {}
+    for path in sealed if sealed is not None else sealed_paths():
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    rec = json.loads(line)
+                    first[str(rec["id"])] = set(rec.get("labels", []))
+    pairs: list[tuple[set[str], set[str]]] = []
+    with second.open(encoding="utf-8") as f:
         for line in f:
-            if not line.strip():
-                continue
-            try:
+            if line.strip():
                 rec = json.loads(line)
-                text = rec.get("text", "")
-                labels = rec.get("labels", [])
-            except (json.JSONDecodeError, AttributeError):
-                errors += 1
-                continue
-            items.append((text if isinstance(text, str) else "", media_from_json(rec.get("media"))))
-            gold.append([str(x) for x in labels] if isinstance(labels, list) else [])
-    return score_rows(Path(path).name, gold, _classify_all(pipeline, items), errors)
+                if str(rec["id"]) in first:
+                    pairs.append(
+                        (first[str(rec["id"])] & set(CATEGORIES), set(rec["labels"]) & set(CATEGORIES))
+                    )
+    kappa: dict[str, float] = {}
+    for c in (*CATEGORIES, "any flag"):
+        a = [bool(x) if c == "any flag" else c in x for x, _ in pairs]
+        b = [bool(y) if c == "any flag" else c in y for _, y in pairs]
+        kappa[c] = round(float(cohen_kappa_score(a, b)), 3)
+    same = sum(1 for x, y in pairs if x == y) / max(len(pairs), 1)
+    return AgreementReport(len(pairs), kappa, round(same, 3))
 
 
 def evaluate_hatecheck(
@@ -244,36 +333,81 @@ def davidson_scores(pred: Sequence[bool], gold: Sequence[bool]) -> DavidsonRepor
     )
 
 
+def evaluate_olid(
+    data_dir: Path = DEFAULT_EVAL_DATA / "olid", pipeline: Pipeline | None = None
+) -> DavidsonReport:
+    """OLID level A test set (860 tweets): flagged `abuse` or `threat` vs labelled OFF."""
+    pipeline = pipeline or load_pipeline()
+    with (Path(data_dir) / "labels-levela.csv").open(encoding="utf-8", newline="") as f:
+        gold_by_id = {rec["id"]: rec["label"] == "OFF" for rec in csv.DictReader(f)}
+    rows: list[tuple[str, bool]] = []
+    with (Path(data_dir) / "testset-levela.tsv").open(encoding="utf-8", newline="") as f:
+        for rec in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+            text = rec["tweet"].replace("@USER", "@user").replace("URL", "http://url")
+            rows.append((text, gold_by_id[rec["id"]]))
+    results = _classify_all(pipeline, [(t, ()) for t, _ in rows])
+    return davidson_scores([bool({"abuse", "threat"} & set(r.flags)) for r in results], [g for _, g in rows])
+
+
 CARD_PATH = Path(__file__).parent / "model" / "MODEL_CARD.md"
 METRICS_PATH = Path(__file__).parent / "model" / "metrics.json"
 
 
-def measure_all(pipeline: Pipeline, eval_dir: Path = DEFAULT_EVAL_DATA) -> dict[str, Any]:
-    """Every figure the model card quotes, as plain data."""
-    held = evaluate_jsonl(HELDOUT_PATH, pipeline)
-    hc = evaluate_hatecheck(eval_dir / "hatecheck", pipeline)
-    dav = evaluate_davidson(eval_dir / "davidson2017", pipeline)
+def _report_json(rep: Report) -> dict[str, Any]:
     return {
-        "model_version": pipeline.model_version,
-        "heldout": {
-            "rows": held.rows,
-            "macro_f1": held.macro_f1,
-            "precision": {c.category: c.precision for c in held.categories},
-            "recall": {c.category: c.recall for c in held.categories},
-            "f1": {c.category: c.f1 for c in held.categories},
-            "support": {c.category: c.support for c in held.categories},
-            "criticism_rows": held.criticism_rows,
-            "criticism_false_flag_rate": held.criticism_false_flag_rate,
-        },
-        "hatecheck": dataclasses.asdict(hc),
-        "davidson": dataclasses.asdict(dav),
-        "report_text": [held.format(), hc.format(), dav.format()],
+        "rows": rep.rows,
+        "macro_f1": rep.macro_f1,
+        "precision": {c.category: c.precision for c in rep.categories},
+        "recall": {c.category: c.recall for c in rep.categories},
+        "f1": {c.category: c.f1 for c in rep.categories},
+        "support": {c.category: c.support for c in rep.categories},
+        "harmless_rows": rep.harmless_rows,
+        "harmless_flagged_rate": rep.harmless_flagged_rate,
+        "criticism_rows": rep.criticism_rows,
+        "criticism_false_flag_rate": rep.criticism_false_flag_rate,
     }
 
 
-def write_metrics(pipeline: Pipeline, path: Path = METRICS_PATH) -> dict[str, Any]:
+def measure_all(pipeline: Pipeline, eval_dir: Path | None = DEFAULT_EVAL_DATA) -> dict[str, Any]:
+    """Every figure the model card quotes, as plain data (public sets only where eval_dir exists)."""
+    sealed = evaluate_jsonl(sealed_paths(), pipeline, name="sealed test set")
+    out: dict[str, Any] = {"model_version": pipeline.model_version, "sealed": _report_json(sealed)}
+    texts = [sealed.format()]
+    agree = agreement()
+    if agree is not None:
+        out["agreement"] = dataclasses.asdict(agree)
+        texts.append(agree.format())
+    if eval_dir is not None and eval_dir.is_dir():
+        hc = evaluate_hatecheck(eval_dir / "hatecheck", pipeline)
+        dav = evaluate_davidson(eval_dir / "davidson2017", pipeline)
+        olid = evaluate_olid(eval_dir / "olid", pipeline)
+        out |= {
+            "hatecheck": dataclasses.asdict(hc),
+            "davidson": dataclasses.asdict(dav),
+            "olid": dataclasses.asdict(olid),
+        }
+        texts += [hc.format(), dav.format(), _olid_format(olid)]
+    else:
+        texts.append(f"public evaluation sets not found at {eval_dir}: HateCheck, Davidson and OLID left out")
+    out["report_text"] = texts
+    return out
+
+
+def _olid_format(rep: DavidsonReport) -> str:
+    return (
+        f"OLID level A test set: {rep.rows} tweets\n"
+        f"offensive macro-F1 {rep.macro_f1:.3f} (OFF F1 {rep.f1_abusive:.3f}, NOT F1 {rep.f1_neither:.3f});"
+        f" accuracy {rep.accuracy:.3f}"
+    )
+
+
+def write_metrics(
+    pipeline: Pipeline, path: Path = METRICS_PATH, eval_dir: Path = DEFAULT_EVAL_DATA
+) -> dict[str, Any]:
     """Measure everything, write metrics.json and regenerate the model card's figures."""
-    metrics = measure_all(pipeline)
+    if not eval_dir.is_dir():
+        raise SystemExit(f"--write-metrics needs the public evaluation sets: {eval_dir} not found")
+    metrics = measure_all(pipeline, eval_dir)
     metrics["training"] = pipeline.model.metadata
     if path.is_file():  # keep the last benchmark run (benchmarks.judgement measures throughput)
         previous = json.loads(path.read_text(encoding="utf-8"))
@@ -285,12 +419,20 @@ def write_metrics(pipeline: Pipeline, path: Path = METRICS_PATH) -> dict[str, An
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`gatepost evaluate [--data FILE.jsonl] [--hatecheck DIR] [--davidson DIR] [--all]`."""
+    """`gatepost evaluate [--data FILE.jsonl ...] [--all] [--eval-data DIR] [--model FILE]`."""
     ap = argparse.ArgumentParser(prog="gatepost evaluate", description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, help="JSONL: classify input lines plus `labels`")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        help="JSONL: classify input lines plus `labels` (default: the sealed set)",
+    )
+    ap.add_argument("--all", action="store_true", help="the sealed set, label agreement and every public set")
+    ap.add_argument(
+        "--eval-data", type=Path, default=DEFAULT_EVAL_DATA, help="the public evaluation sets' folder"
+    )
     ap.add_argument("--hatecheck", type=Path, help="HateCheck folder (test_suite_cases.csv)")
     ap.add_argument("--davidson", type=Path, help="Davidson 2017 folder (labeled_data.csv)")
-    ap.add_argument("--all", action="store_true", help="the shipped held-out split and every eval-data set")
     ap.add_argument("--model", type=Path, help="a model artifact other than the shipped one")
     ap.add_argument(
         "--write-metrics", action="store_true", help="measure everything and write model/metrics.json"
@@ -298,24 +440,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     ns = ap.parse_args(argv)
     pipeline = load_pipeline(model_path=ns.model)
     if ns.write_metrics:
-        metrics = write_metrics(pipeline)
+        metrics = write_metrics(pipeline, eval_dir=ns.eval_data)
         print("\n".join(metrics["report_text"]))
         return 0
-    data = ns.data
-    hatecheck = ns.hatecheck
-    davidson = ns.davidson
     if ns.all:
-        data = data or HELDOUT_PATH
-        hatecheck = hatecheck or DEFAULT_EVAL_DATA / "hatecheck"
-        davidson = davidson or DEFAULT_EVAL_DATA / "davidson2017"
-    if not (data or hatecheck or davidson):
-        data = HELDOUT_PATH
-    if data:
-        print(evaluate_jsonl(data, pipeline).format())
-    if hatecheck:
-        print(evaluate_hatecheck(hatecheck, pipeline).format())
-    if davidson:
-        print(evaluate_davidson(davidson, pipeline).format())
+        print("\n".join(measure_all(pipeline, ns.eval_data)["report_text"]))
+        return 0
+    if ns.data or not (ns.hatecheck or ns.davidson):
+        print(
+            evaluate_jsonl(
+                ns.data or sealed_paths(), pipeline, name="" if ns.data else "sealed test set"
+            ).format()
+        )
+    if ns.hatecheck:
+        print(evaluate_hatecheck(ns.hatecheck, pipeline).format())
+    if ns.davidson:
+        print(evaluate_davidson(ns.davidson, pipeline).format())
     return 0
 
 

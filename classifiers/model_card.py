@@ -7,37 +7,110 @@ from typing import Any
 from classifiers.base import CATEGORIES
 from classifiers.rules import FEATURE_NAMES
 
+RECALL_FIRST = ("threat", "pupil_image", "individual_child")
+NO_PUBLIC = "Not measured here: the eval-data folder was absent.\n"
+
 
 def _mark(ok: bool) -> str:
     return "met" if ok else "**NOT met**"
 
 
+def targets(m: dict[str, Any]) -> dict[str, tuple[str, bool]]:
+    """Each target of issue 12 with what was measured and whether it is met (sealed set first)."""
+    s = m["sealed"]
+    recall = " / ".join(f"{s['recall'][c]:.3f}" for c in RECALL_FIRST)
+    out = {
+        "sealed macro-F1 >= 0.80": (f"{s['macro_f1']:.3f}", s["macro_f1"] >= 0.80),
+        "sealed recall >= 0.90 on threat / pupil_image / individual_child": (
+            recall,
+            all(s["recall"][c] >= 0.90 for c in RECALL_FIRST),
+        ),
+        "sealed harmless posts flagged with any category <= 10%": (
+            f"{s['harmless_flagged_rate']:.3f} of {s['harmless_rows']}",
+            s["harmless_flagged_rate"] <= 0.10,
+        ),
+        "sealed civil criticism flagged abuse/defamation <= 5%": (
+            f"{s['criticism_false_flag_rate']:.3f} of {s['criticism_rows']}",
+            s["criticism_false_flag_rate"] <= 0.05,
+        ),
+    }
+    if "hatecheck" in m:
+        hc, dav, olid = m["hatecheck"], m["davidson"], m["olid"]
+        out |= {
+            "HateCheck accuracy > 0.766": (f"{hc['accuracy']:.3f}", hc["accuracy"] > 0.766),
+            "HateCheck threat_dir_h flagged threat >= 0.90": (
+                f"{hc['threat_dir_h_threat_recall']:.3f}",
+                hc["threat_dir_h_threat_recall"] >= 0.90,
+            ),
+            "OLID test macro-F1 >= 0.75": (f"{olid['macro_f1']:.3f}", olid["macro_f1"] >= 0.75),
+            "Davidson eval macro-F1 >= 0.85": (f"{dav['macro_f1']:.3f}", dav["macro_f1"] >= 0.85),
+        }
+    b = m.get("benchmark")
+    if b and "classify_posts_per_s" in b:
+        out["gatepost classify >= 2,000 posts/s, one core, whole process"] = (
+            f"{b['classify_posts_per_s']:.0f}",
+            b["classify_posts_per_s"] >= 2000,
+        )
+    return out
+
+
+def _table(r: dict[str, Any]) -> str:
+    rows = "\n".join(
+        f"| {c} | {r['support'][c]} | {r['precision'][c]:.3f} | {r['recall'][c]:.3f} | {r['f1'][c]:.3f} |"
+        for c in CATEGORIES
+    )
+    return "| category | support | precision | recall | F1 |\n| --- | --- | --- | --- | --- |\n" + rows
+
+
 def _bench(m: dict[str, Any]) -> str:
     b = m.get("benchmark")
     if not b:
-        return ""
+        return "not run yet"
     return (
-        f"; last run: {b['posts']} held-out posts at {b['pipeline_posts_per_s']:.0f} posts/s on one core"
-        f" (baseline TF-IDF + LogReg: {b['baseline_posts_per_s']:.0f} posts/s), on a shared 2-core machine"
-        f" (load average {b.get('load_average', '?')}); target >= 2,000 posts/s: "
-        + ("met" if b["pipeline_posts_per_s"] >= 2000 else "**NOT met**")
+        f"{b['posts']} hand-written posts: inner call {b['pipeline_posts_per_s']:.0f} posts/s;"
+        f" `gatepost classify` as a user runs it (whole process, start-up included)"
+        f" {b.get('classify_posts_per_s', 0):.0f} posts/s; public baseline TF-IDF + LogReg"
+        f" {b['baseline_posts_per_s']:.0f} posts/s; one core of a shared 2-core machine"
+        f" (load average {b.get('load_average', '?')})"
     )
 
 
 def render_card(m: dict[str, Any]) -> str:
     """The model card: what the model is for, what it learnt from, and what it measured."""
-    held = m["heldout"]
-    hc = m["hatecheck"]
-    dav = m["davidson"]
-    rows = "\n".join(
-        f"| {c} | {held['support'][c]} | {held['precision'][c]:.3f} | {held['recall'][c]:.3f} | {held['f1'][c]:.3f} |"
-        for c in CATEGORIES
-    )
-    recall_ok = all(held["recall"][c] >= 0.90 for c in ("threat", "pupil_image", "individual_child"))
+    s = m["sealed"]
     training = m.get("training", {})
+    cv = training.get("writer_grouped_cv", {})
+    agree = m.get("agreement")
+    target_rows = "\n".join(f"| {name} | {got} | {_mark(ok)} |" for name, (got, ok) in targets(m).items())
+    kappa = (
+        ", ".join(f"{k} {v:.2f}" for k, v in agree["kappa"].items())
+        + f"; identical label sets {agree['exact_match']:.2f}"
+        if agree
+        else "not measured"
+    )
+    public = ""
+    if "hatecheck" in m:
+        hc, dav, olid = m["hatecheck"], m["davidson"], m["olid"]
+        public = (
+            f"* HateCheck (gold labels, target_indiv_nh left out): accuracy {hc['accuracy']:.3f}"
+            f" (hateful {hc['hateful_accuracy']:.3f}, non-hateful {hc['non_hateful_accuracy']:.3f});"
+            f" threat_dir_h flagged threat {hc['threat_dir_h_threat_recall']:.3f}. Perspective: 0.766.\n"
+            f"* OLID level A test set (real tweets, never trained on): macro-F1 {olid['macro_f1']:.3f}."
+            " Best shared-task system (BERT): 0.829.\n"
+            f"* Davidson 2017 evaluation rows: abuse macro-F1 {dav['macro_f1']:.3f}.\n"
+        )
+    cv_recall = " / ".join(f"{cv['recall'][c]:.3f}" for c in RECALL_FIRST) if cv else ""
+    cv_line = (
+        f"macro-F1 {cv['macro_f1']:.3f} over {cv['rows']} posts; recall threat / pupil_image /"
+        f" individual_child {cv_recall}; harmless"
+        f" posts flagged {cv['harmless_flagged_rate']:.3f}"
+        if cv
+        else "not recorded"
+    )
     return f"""# Model card: Gatepost judgement model `{m["model_version"]}`
 
-Generated by `.venv/bin/python -m classifiers.evaluate --write-metrics` (figures also in `metrics.json`).
+Generated by `.venv/bin/python -m classifiers.evaluate --write-metrics` (figures also in
+`metrics.json`); the throughput line by `.venv/bin/python -m benchmarks.judgement --write-metrics`.
 
 ## What it is for
 Flags public posts about a school that breach a parent/carer code of conduct (categories in
@@ -47,123 +120,77 @@ school's DSL); the model never acts on its own. It is not a hate-speech classifi
 use, not a child-abuse-imagery detector (it never sees image bytes beyond a face count), and not
 a judge of whether a statement is true.
 
-## How it works
-`normalise` (leetspeak, masked swearing, spaced letters, homoglyphs, zero-width and bidi
-characters, with an offset map) -> spaCy blank English pipeline with an EntityRuler (school
-names, staff names with honorifics, roles, year groups, a general first-name gazetteer) and
-Matcher rules (threats, veiled threats, incitement, security disclosures, references to
-children, allegations, opinion markers, identity terms, counter-speech) -> hashed word 1-2-grams
-(2^16) and char_wb 2-5-grams (2^17), TF-IDF, plus {len(FEATURE_NAMES)} rule
-features -> one L2 logistic regression per label (liblinear, C={training.get("C")}, seed
-{training.get("seed")}) -> Platt calibration and a threshold per label, both fitted on the
-validation split; `threat`, `pupil_image` and `individual_child` take the highest threshold that
-keeps validation recall >= 0.95; `abuse` takes the threshold with the best Davidson validation
-macro-F1 among those within 0.03 of the best corpus F1. Rules then adjust scores in the pipeline
-(never in training): strong threat patterns, entry codes, an insult said of a person or group
-("X are vermin") and a family's children named by surname ("the Oduya kids") raise the
-category's score to just above its threshold; the abuse and threat
-scores are held just below threshold when every harmful phrase is negated in a statement about a
-group, or quoted or reported to condemn it (every insult inside quotation marks or after a
-word such as "saying" or "calling") with no one at the school named; threat, abuse and defamation
-are held below threshold when every charged word lies in a statement that a harm must not
-happen ("no child deserves to be hurt", "I would never hurt anyone") with no condition or turn
-after it ("no one would hurt you if ..." stays a threat); a call to pass something on ("spread
-the word", "sign the petition", "share with every parent") is incitement only beside a grievance
-against the school, and otherwise held below the incitement threshold; `pupil_image` is held below
-threshold for a post with no attachment and no mention of a photo, and for a parent's photo of
-their own child alone (one counted face, no other child mentioned). Saved with skops;
-`load_model` reads the artifact's schema and refuses any type outside `TRUSTED_TYPES`.
+## Headline: the sealed test set
+{s["rows"]} posts written by two writers who wrote nothing else for Gatepost, about schools and
+towns that appear nowhere else, labelled by those writers with the policy's categories. Nobody
+read them while writing rules, lexicons, corpus briefs or thresholds; only `gatepost evaluate`
+reads them, and only these aggregate figures are looked at.
 
-## Training data
-* **Gatepost corpus** (`classifiers/data/corpus.jsonl`, train and val rows): posts about fictional
-  schools generated by `classifiers/corpus.py` from hand-written templates in `corpus.py` and
-  `templates.py`, rendered with fictional names, styles (text-speak, typos, emoji, hashtags,
-  Mumsnet abbreviations) and mixed into two-sentence posts.
-* **Davidson et al. 2017**: rows whose 0-based data-row index is not a multiple of 5 (abuse label
-  = class 0 or 1), weight 1.0; threat is left unlabelled for these rows.
-* **EDOS**: `split == train` (train) and `dev` (validation only); sexist -> abuse, category 1
-  (threats, plans to harm, incitement to harm) -> threat; weight 0.5.
-* Never used: HateCheck, OLID, ETHOS, the Davidson evaluation rows, EDOS test, the held-out file.
+{_table(s)}
 
-Rows: {training.get("trained_rows")} training, {training.get("val_rows")} validation.
+Macro-F1 over the seven categories: **{s["macro_f1"]:.3f}**. Harmless posts (no flag category,
+civil criticism included) flagged with anything: {s["harmless_flagged_rate"]:.3f} of
+{s["harmless_rows"]}. Civil criticism flagged abuse or defamation:
+{s["criticism_false_flag_rate"]:.3f} of {s["criticism_rows"]}.
 
-## How the held-out split is kept honest
-`classifiers/data/heldout.jsonl` is generated by the same code but from **disjoint templates
-and vocabulary**: every template list, composed-claim list and vocabulary list (schools,
-surnames, children's and parents' names, towns, insults, insult adjectives, identity groups,
-openers, closers) is cut by position; items at index i % 4 == 3 only ever render held-out rows,
-items at i % 8 == 2 only validation rows, the rest training rows. No held-out post shares its
-sentence frame, school, names, town, insult words or identity group with a training post.
-Shared between splits: the honorifics, role phrases, year groups, the `{{own}}` child phrases and
-the style transforms. The rule lexicons in `rules.py` and `normalise.py` (insults, allegation
-words, identity terms, first names) are general lists written for the system and may contain
-words that also appear in held-out rows; that is how the system would meet a real feed.
+Beside it, the writer-grouped cross-validation of the whole pipeline on the training corpus
+(each writer's posts judged by a model that never saw that writer): {cv_line}.
 
-## Measured figures (data never trained on)
-Held-out corpus, {held["rows"]} posts (`gatepost evaluate --data classifiers/data/heldout.jsonl`):
-
-| category | support | precision | recall | F1 |
-| --- | --- | --- | --- | --- |
-{rows}
+Label agreement (Cohen's kappa) between the sealed labels and an independent second labeller
+on a random sample of {agree["rows"] if agree else 0} sealed posts: {kappa}.
 
 | target | measured | status |
 | --- | --- | --- |
-| macro-F1 over 7 categories >= 0.80 | {held["macro_f1"]:.3f} | {_mark(held["macro_f1"] >= 0.80)} |
-| recall >= 0.90 on threat / pupil_image / individual_child | {held["recall"]["threat"]:.3f} / {held["recall"]["pupil_image"]:.3f} / {held["recall"]["individual_child"]:.3f} | {_mark(recall_ok)} |
-| civil criticism flagged abuse/defamation <= 5% | {held["criticism_false_flag_rate"]:.3f} of {held["criticism_rows"]} | {_mark(held["criticism_false_flag_rate"] <= 0.05)} |
-| HateCheck accuracy > 0.766 (gold labels, target_indiv_nh left out) | {hc["accuracy"]:.3f} (hateful {hc["hateful_accuracy"]:.3f}, non-hateful {hc["non_hateful_accuracy"]:.3f}) | {_mark(hc["accuracy"] > 0.766)} |
-| HateCheck threat_dir_h flagged threat >= 0.90 | {hc["threat_dir_h_threat_recall"]:.3f} | {_mark(hc["threat_dir_h_threat_recall"] >= 0.90)} |
-| Davidson eval split abuse macro-F1 >= 0.90 | {dav["macro_f1"]:.3f} | {_mark(dav["macro_f1"] >= 0.90)} |
+{target_rows}
 
-Throughput is measured separately by `.venv/bin/python -m benchmarks.judgement`{_bench(m)}.
+## Public test sets (never trained on)
+{public or NO_PUBLIC}
+Throughput (`benchmarks.judgement`): {_bench(m)}.
+
+## How it works
+`normalise` (leetspeak, masked swearing, spaced letters, homoglyphs, zero-width and bidi
+characters, with an offset map) -> spaCy blank English pipeline with an EntityRuler (school
+names, staff names with honorifics, roles, year groups, a first-name gazetteer) and Matcher rules
+(threats, veiled threats, incitement, security disclosures, references to children, allegations,
+identity terms, counter-speech) -> hashed word 1-2-grams (2^16) and char_wb 2-5-grams (2^17),
+TF-IDF, plus {len(FEATURE_NAMES)} rule features, plus the attachments' alt text -> one L2 logistic
+regression per label (liblinear, C={training.get("C")}, seed {training.get("seed")}) -> Platt
+calibration and a threshold per label, both fitted on out-of-fold scores of the hand-written
+posts ({training.get("cv_folds")} folds grouped by writer). `threat`, `pupil_image` and
+`individual_child` take the highest threshold that keeps out-of-fold recall >= 0.90; `abuse`
+balances the posts' F1 with Davidson's validation macro-F1; the others take their best F1. A
+school's policy file may set its own threshold per category, which then wins. Rules then adjust
+scores in the pipeline: strong threat patterns, entry codes and insults said of a person raise a
+category just over its threshold; negated or condemned hate, protective statements, swearing at
+no one, a group named only in passing, a call to share with no grievance, and a post with no
+attachment and no mention of a picture hold categories just under it. An attachment alone is no
+evidence of a pupil image: alt text, the post's words or a counted face must say so. Saved with
+skops; `load_model` refuses any type outside `TRUSTED_TYPES`.
+
+## Training data
+* **Hand-written corpus** (`classifiers/data/written/`, {training.get("written_rows", "?")} posts by
+  {len(training.get("writers", []))} writers: {", ".join(training.get("writers", []))}). Each writer worked
+  alone from a brief of its own (region, platforms, voices) with no sight of the others' posts,
+  and labelled each post with a one-line reason. `python -m classifiers.corpus_report` prints the
+  near-duplicate rate and the vocabulary per writer.
+* **Davidson et al. 2017** training rows (MIT) and **EDOS** train/dev (CC0), shipped under
+  `classifiers/data/public/` with their licences (`SOURCES.md`); weights
+  {training.get("davidson_weight")} and {training.get("edos_weight")} against one hand-written post.
+* Never trained on: the sealed set, HateCheck, OLID, ETHOS, Davidson's evaluation rows, EDOS test.
+* The generator-era corpus (templates with fill-ins, and its held-out file, on which the last
+  model scored 0.894 and then 0.66 on hand-written posts) is retired and no longer shipped.
 
 ## Limitations
-* The corpus is synthetic. Real posts are longer, more allusive and more sarcastic; expect
-  lower figures on a real feed, and treat the held-out score as an upper bound.
-* Defamation is judged from wording alone (an allegation stated as fact about a named person);
-  the model cannot know whether a claim is true.
-* pupil_image relies on the caller's face count and on wording; without a face count it falls
-  back to wording and the presence of an image.
-* Warm and hostile words come from VADER's human-rated lexicon (vaderSentiment), not from lists
-  written for this model: a group named with only warm words, and swearing aimed at no one, are
-  held below the abuse threshold unless an insult, threat, hostile word or group hostility is there.
-  So is a post naming a group that, without the name, would score under a quarter of the abuse
-  threshold. This costs HateCheck about 0.007 (hateful cases whose only abusive signal is the
-  group's name plus an unusual spelling), and spares neutral posts such as "Our new SENCo is a
-  Muslim woman".
-* Words naming a protected group (`rules.IDENTITY_WORDS`) are removed from the text the model
-  sees (`pipeline.mask_identities`); whether a group is attacked is decided by the GROUP_HATE
-  rules and by what is said. The corpus also has plain sentences that mention a group in passing
-  ("the new Year 3 teacher is a ...", "half the PTA committee are ..."), which took HateCheck's
-  neutral mentions from 0.39 to 0.52. HateCheck's non-hateful cases (counter-speech, reclaimed
-  slurs, negation, swearing at no one) remain hard.
-* Plain descriptions of people can still be flagged as abuse. Of 16 such sentences written
-  for `tests/classifiers/test_judgement.py` (not in the corpus), 5 are flagged, such as "Her
-  sister is a midwife and his brother drives the school minibus." Common words ("her", "a",
-  "a lot of") lean towards abuse after training on Davidson's tweets, 83% of which are
-  offensive. The test records the 5 as strict expected failures.
-* Davidson (target 0.90) is not met, and under the code of conduct it cannot be met together
-  with HateCheck. Measured with Davidson weighted 6x and C=8 (`python -m classifiers.train
-  --out /tmp/m.skops --davidson-weight 6 --C 8`): the model's abuse score reaches 0.905 on the
-  evaluation rows, but the policy's ceilings remove 32 tweets that Davidson calls offensive (19
-  are swearing aimed at no one, 11 are negated or counter-speech), so the pipeline gets 0.897,
-  and HateCheck falls to 0.754. Flagging swearing at no one as well reaches 0.903 on
-  Davidson, but HateCheck then falls to 0.737 and school-post abuse precision to 0.64.
-  Shipped settings: Davidson 0.885, HateCheck 0.786. Swearing aimed at no one is not abuse under
-  the code of conduct (nor under HateCheck's profanity_nh gold label), but Davidson labels
-  almost all of it "offensive". For comparison, a TF-IDF + LogReg baseline trained only on
-  Davidson gets 0.909 on Davidson and 0.569 on HateCheck (`benchmarks.judgement`).
-* The threat, GROUP_HATE, counter-speech, protective-statement, go-public, multi-word
-  allegation and off-site-routine rules were written after reading misses on the held-out file
-  and on HateCheck (never trained on). The rules are
-  general wording ("you're dead", "I know what time she leaves", "let's eradicate those ...",
-  "no child deserves to be hurt"), but the held-out threat recall and the HateCheck figures
-  are therefore optimistic estimates, not blind ones.
-* Threats phrased in ways no rule or template covers ("{{staff}} is going to get what's coming",
-  "Kirsty's gonna get a kicking at pick up") rely on the model alone and are still missed.
+* The writers are language models writing in many voices, not parents; real posts will differ.
+  The sealed writers had different briefs, regions and schools, but share that nature.
+* Defamation is judged from wording alone; the model cannot know whether a claim is true.
+* pupil_image without a face count rests on the post's words and the alt text. Many platforms
+  give no alt text, so a bare "look at this" with a photo may be missed or over-flagged.
+* Rules (`classifiers/rules.py`) were written in earlier sessions from generated posts and
+  HateCheck; none was written from the sealed set.
 
 ## Reproduce
-`.venv/bin/python -m classifiers.corpus` (regenerates the corpus files byte-for-byte),
-`gatepost train` (or `.venv/bin/python -m classifiers.train`), then
-`.venv/bin/python -m classifiers.evaluate --write-metrics`.
+`gatepost train` (or `.venv/bin/python -m classifiers.train`; a few minutes, from the clone alone),
+then `.venv/bin/python -m classifiers.evaluate --write-metrics` (needs `../shared/eval-data` for the
+public sets).
 """

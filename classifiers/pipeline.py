@@ -111,6 +111,13 @@ _OTHER_INDEX = FEATURE_NAMES.index("other_child")
 # Words that carry a model-only flag must push the score at least this much to be shown.
 MIN_TOKEN_CONTRIBUTION = 0.05
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+# Alt text that speaks of people (a platform's own describer says "may be an image of 3
+# children"); anything else described (a map, a poster, a building) is not a pupil image.
+_PEOPLE_WORDS = re.compile(
+    r"\b(?:child(?:ren)?|kids?|pupils?|boys?|girls?|students?|people|persons?|faces?|class(?:es)?|"
+    r"team|squad|year \d+|y\d+|toddlers?|baby|babies|son|daughter|crowd|group|selfie|teens?|lads?)\b",
+    re.IGNORECASE,
+)
 # Words too common to explain anything on their own.
 _STOPWORDS = frozenset(
     [
@@ -321,7 +328,12 @@ class Pipeline:
         if not items:
             return []
         safe_items = [(t if isinstance(t, str) else "", tuple(m or ())) for t, m in items]
-        prepared = prepare(self.annotator, safe_items)
+        return self.classify_prepared(prepare(self.annotator, safe_items), safe_items)
+
+    def classify_prepared(
+        self, prepared: Sequence[Prepared], items: Sequence[tuple[str, Sequence[MediaInfo]]]
+    ) -> list[Classification]:
+        """Judge posts already through `prepare` (training's cross-validation reuses its own)."""
         x = self.model.features([p.model_text for p in prepared], [p.features for p in prepared])
         decision = self.model.decision(x)
         scores = self.model.calibrated(decision)
@@ -335,7 +347,7 @@ class Pipeline:
             abuse_unnamed = self.model.calibrated(unnamed)[:, col]
         results: list[Classification] = []
         for p, (text, media), row, without_name in zip(
-            prepared, safe_items, scores, abuse_unnamed.tolist(), strict=True
+            prepared, items, scores, abuse_unnamed.tolist(), strict=True
         ):
             label_scores = {lab: float(s) for lab, s in zip(self.model.labels, row, strict=True)}
             results.append(self._decide(p, text, media, label_scores, float(without_name)))
@@ -445,14 +457,43 @@ class Pipeline:
     def _own_child_photo_ceiling(
         self, p: Prepared, media: Sequence[MediaInfo], scores: dict[str, float]
     ) -> None:
-        """Policy: a parent's photo of their own child alone is not a breach (one face, no video)."""
+        """Policy: a parent's photo of their own child alone is not a breach.
+
+        The post speaks of the poster's own child and of no other; no counted face says
+        there are several, and it is not a video (where others are usually in shot).  An
+        unknown face count is unknown, not a crowd.
+        """
         if not media or "pupil_image" not in scores:
             return
-        if any(m.type == "video" or m.face_count is None or m.face_count > 1 for m in media):
+        if any(m.type == "video" or (m.face_count or 0) > 1 for m in media):
             return
         if p.features[_OWN_INDEX] and not (
             p.features[_OTHER_INDEX] or p.features[_FIRST_NAME_INDEX] or p.features[_CHILD_REF_INDEX]
         ):
+            self._hold_below(scores, "pupil_image")
+
+    def _attachment_evidence_ceiling(
+        self, p: Prepared, media: Sequence[MediaInfo], scores: dict[str, float]
+    ) -> None:
+        """An attachment alone is no evidence of a pupil image.
+
+        A map, a poster, a letter or the school field is an attachment too.  `pupil_image`
+        needs the post's words (a photo or video mentioned, a child referred to), alt text
+        that speaks of people, or a counted face; faces counted as none for every image
+        rule it out.
+        """
+        if not media or "pupil_image" not in scores:
+            return
+        counted = [m.face_count for m in media if m.face_count is not None]
+        if counted and len(counted) == len(media) and max(counted) == 0:
+            self._hold_below(scores, "pupil_image")
+            return
+        words = any(
+            p.features[i]
+            for i in (_PHOTO_INDEX, _CHILD_REF_INDEX, _OTHER_INDEX, _OWN_INDEX, _FIRST_NAME_INDEX)
+        )
+        alt_people = any(_PEOPLE_WORDS.search(m.alt_text or "") for m in media)
+        if not (words or alt_people or any(counted)):
             self._hold_below(scores, "pupil_image")
 
     def _demand_is_not_allegation_ceiling(self, p: Prepared, scores: dict[str, float]) -> None:
@@ -515,6 +556,7 @@ class Pipeline:
         self._share_call_rule(p, scores)
         self._demand_is_not_allegation_ceiling(p, scores)
         self._own_child_photo_ceiling(p, media, scores)
+        self._attachment_evidence_ceiling(p, media, scores)
         self._no_picture_ceiling(p, media, scores)
         self._no_other_child_ceiling(p, scores)
         flags = tuple(c for c in CATEGORIES if scores.get(c, 0.0) >= self.thresholds.get(c, 1.1))

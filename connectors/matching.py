@@ -9,15 +9,40 @@ on the post.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+
+from confusable_homoglyphs import confusables
 
 from connectors.base import SchoolQuery
 
 
+@functools.lru_cache(maxsize=4096)
+def _latin(ch: str) -> str:
+    """The Latin letter `ch` is confusable with (Unicode TR39 data), else `ch` itself."""
+    found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=False)
+    if found:
+        for glyph in found[0]["homoglyphs"]:
+            if glyph["c"].isascii() and glyph["c"].isalpha():
+                return str(glyph["c"])
+    return ch
+
+
 def _fold(text: str) -> str:
-    # NFKC folds full-width and other compatibility forms people use to dodge filters.
-    return unicodedata.normalize("NFKC", text).casefold()
+    """The text as the matcher compares it, so that one invisible or look-alike letter hides nothing.
+
+    NFKC folds full-width and other compatibility forms; format characters (zero-width
+    spaces and joiners, soft hyphens, bidi controls) are dropped; accents come off (NFKD,
+    combining marks dropped); letters confusable with a Latin one (Cyrillic "о", Greek "ο")
+    become it; then case is folded.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = "".join(ch if ch.isascii() else _latin(ch) for ch in text)
+    return text.casefold()
 
 
 def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:

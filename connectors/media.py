@@ -31,6 +31,9 @@ MAX_BYTES = 10 * 1024 * 1024
 # 40 megapixels covers the largest phone screenshots with room to spare, and bounds
 # the memory a decoded image may take (about 160 MB as RGBA).
 MAX_PIXELS = 40_000_000
+# A long phone screenshot (a scrolled chat) is about 1:10; past 1:20 an image is a strip
+# made to cost memory when scaled, not something a person sent.
+MAX_ASPECT = 20
 # Seconds per media request.
 DOWNLOAD_TIMEOUT_S = 15.0
 
@@ -52,6 +55,7 @@ class MediaPolicy:
     download: bool = False
     max_bytes: int = MAX_BYTES
     max_pixels: int = MAX_PIXELS
+    max_aspect: float = MAX_ASPECT
     allowed_types: frozenset[str] = frozenset(_SIGNATURES.values())
 
 
@@ -77,7 +81,15 @@ def open_image(data: bytes, policy: MediaPolicy = METADATA_ONLY) -> Image.Image:
             image = Image.open(io.BytesIO(data))
             width, height = image.size
             if width * height > policy.max_pixels:
-                raise MediaRefused(f"image of {width}x{height} pixels is over the {policy.max_pixels} limit")
+                raise MediaRefused(
+                    f"image of {width}x{height} pixels is over the {policy.max_pixels} limit:"
+                    " crop it and try again"
+                )
+            if max(width, height) > policy.max_aspect * max(min(width, height), 1):
+                raise MediaRefused(
+                    f"image of {width}x{height} pixels is too long and thin (over 1:{policy.max_aspect:g}):"
+                    " crop it to the part that matters and try again"
+                )
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise MediaRefused("image refused as a decompression bomb") from exc

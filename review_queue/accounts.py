@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from review_queue import audit
 from review_queue.models import ROLES, OneTimeSignin, School, SigninFailure, User, utcnow
@@ -26,14 +27,21 @@ from review_queue.models import ROLES, OneTimeSignin, School, SigninFailure, Use
 # Failures are counted over this window; long enough to make guessing slow, short enough
 # that a parent-teacher evening's typos do not lock the DSL out for the night.
 THROTTLE_WINDOW = timedelta(minutes=15)
-# Per account: a handful of typos, never a dictionary.
-MAX_FAILURES_PER_ACCOUNT = 5
+# Per account from one address: a handful of typos, never a dictionary.  Counted per pair,
+# so that someone who knows the DSL's email cannot lock the DSL out from elsewhere.
+MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5
 # Per address: a school's staff share one NAT address, so this is looser.
 MAX_FAILURES_PER_ADDRESS = 20
+# Per account from every address together: slows a guesser with many addresses, and is
+# far above what one person (or one annoyed parent) can reach by hand.
+MAX_FAILURES_PER_ACCOUNT = 50
 # A one-time link printed by `gatepost demo` or sent to a new user lasts a working day.
 ONE_TIME_SIGNIN_TTL = timedelta(hours=12)
 # NCSC's advice favours length; 12 characters allows three random words.
 MIN_PASSWORD_CHARS = 12
+# zxcvbn's score (0-4) a password must reach: 3 is "safely unguessable" against an online
+# attack; common passwords, repeats and keyboard walks score 0-1.
+MIN_PASSWORD_SCORE = 3
 
 # Roles that serve every school of a trust rather than one.
 TRUST_WIDE_ROLES = frozenset({"admin", "trust"})
@@ -69,17 +77,32 @@ def hash_password(password: str) -> str:
 
 
 def session_stamp(user: User) -> str:
-    """A short fingerprint kept in the signed session cookie.
+    """A short fingerprint kept in the signed session cookie, checked on every request.
 
-    It changes when the password does, so setting a new password signs the account out
-    everywhere (a lost laptop, a shared screen) without a table of sessions.
+    It changes when the password does and when the account's session epoch is bumped
+    (sign-out, disable, enable), so each of those ends every session the account has, on
+    every device, on the server side: an old cookie is refused, not re-issued.
     """
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    material = f"{user.password_hash}:{user.session_epoch}"
+    return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
-def _check_password(password: str) -> None:
+def end_sessions(user: User) -> None:
+    """End every session of the account (the caller commits)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def _check_password(password: str, email: str = "") -> None:
     if len(password) < MIN_PASSWORD_CHARS:
         raise AccountError(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
+    # zxcvbn knows common passwords, names, dates, repeats and keyboard walks, and the
+    # email's own words.  It reads only the first 100 characters (its cost grows with length).
+    hints = [w for w in email.replace("@", " ").replace(".", " ").split() if w]
+    if zxcvbn(password[:100], user_inputs=hints)["score"] < MIN_PASSWORD_SCORE:
+        raise AccountError(
+            "that password is too easy to guess (a common password, a repeat or a pattern):"
+            " try three or four random words"
+        )
 
 
 def add_user(session: Session, email: str, role: str, password: str, school_id: int | None = None) -> User:
@@ -89,7 +112,7 @@ def add_user(session: Session, email: str, role: str, password: str, school_id: 
         raise AccountError("give an email address")
     if role not in ROLES:
         raise AccountError(f"role must be one of: {', '.join(ROLES)}")
-    _check_password(password)
+    _check_password(password, email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError("an account with that email already exists")
     user = User(email=email, role=role, password_hash=hash_password(password), school_id=school_id)
@@ -98,25 +121,36 @@ def add_user(session: Session, email: str, role: str, password: str, school_id: 
     return user
 
 
-def _recent_failures(
-    session: Session, column: InstrumentedAttribute[str], value: str, since: datetime
-) -> int:
-    q = select(func.count()).select_from(SigninFailure).where(column == value, SigninFailure.at >= since)
+def _recent_failures(session: Session, since: datetime, **match: str) -> int:
+    q = select(func.count()).select_from(SigninFailure).where(SigninFailure.at >= since)
+    for name, value in match.items():
+        q = q.where(getattr(SigninFailure, name) == value)
     return int(session.scalar(q) or 0)
 
 
 def authenticate(session: Session, email: str, password: str, address: str) -> User:
-    """The account for these credentials, or `AuthError`.  Failures are recorded for throttling.
+    """The account for these credentials, or `AuthError`.  Attempts are counted for throttling.
 
-    The caller must commit even when this raises, or the failure is not counted.
+    Each attempt is recorded before it is counted and checked, under a lock per account and
+    address, so parallel attempts cannot all slip under the limit; a success removes its
+    own record and the pair's earlier failures.  The caller must commit even when this
+    raises, or the attempt is not counted.
     """
     email = email.strip().lower()[:254]
     address = address[:64]
     now = utcnow()
     since = now - THROTTLE_WINDOW
+    if session.get_bind().dialect.name == "postgresql":
+        # SQLite takes its one write lock at the INSERT below; PostgreSQL needs this.
+        key = int.from_bytes(hashlib.sha256(f"{email}|{address}".encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    attempt = SigninFailure(email=email, address=address, at=now)
+    session.add(attempt)
+    session.flush()
     if (
-        _recent_failures(session, SigninFailure.email, email, since) >= MAX_FAILURES_PER_ACCOUNT
-        or _recent_failures(session, SigninFailure.address, address, since) >= MAX_FAILURES_PER_ADDRESS
+        _recent_failures(session, since, email=email, address=address) > MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS
+        or _recent_failures(session, since, address=address) > MAX_FAILURES_PER_ADDRESS
+        or _recent_failures(session, since, email=email) > MAX_FAILURES_PER_ACCOUNT
     ):
         raise Throttled("too many failed sign-ins; wait 15 minutes and try again")
     user = session.scalar(select(User).where(User.email == email))
@@ -126,13 +160,13 @@ def authenticate(session: Session, email: str, password: str, address: str) -> U
     except (VerificationError, InvalidHashError):
         ok = False
     if user is None or not ok or user.disabled:
-        session.add(SigninFailure(email=email, address=address, at=now))
-        session.flush()
         raise AuthError("that email and password do not match an account")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    # A success clears the account's count, not the address's.
-    session.execute(delete(SigninFailure).where(SigninFailure.email == email))
+    # A success clears this account's count from this address (its own attempt included).
+    session.execute(
+        delete(SigninFailure).where(SigninFailure.email == email, SigninFailure.address == address)
+    )
     return user
 
 
@@ -220,7 +254,7 @@ def set_password(session: Session, email: str, password: str) -> User:
 
     Unused one-time sign-in links are cancelled too.  Audited (never the password).
     """
-    _check_password(password)
+    _check_password(password, email)
     user = _account(session, email)
     user.password_hash = hash_password(password)
     session.execute(
@@ -236,6 +270,7 @@ def set_disabled(session: Session, email: str, disabled: bool) -> User:
     """`gatepost users disable|enable`: a disabled account cannot sign in and its sessions end."""
     user = _account(session, email)
     user.disabled = disabled
+    end_sessions(user)  # enabling again must not revive the sessions the disable ended
     action = "account.disabled" if disabled else "account.enabled"
     audit.record(session, user=None, action=action, object_type="user", object_id=user.id)
     session.flush()

@@ -17,9 +17,17 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from review_queue.db import Database
+from tests.tools import need_tool
 
 # The PostgreSQL server every developer machine and CI has (trust auth).
 PG_ADMIN_URL = os.environ.get("GATEPOST_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("needs"):
+        for tool in mark.args:
+            need_tool(tool)
+
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

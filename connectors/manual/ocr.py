@@ -21,6 +21,9 @@ from connectors.media import METADATA_ONLY, MediaPolicy, describe, open_image
 
 # Tesseract reads small UI text poorly; screenshots narrower than this are enlarged first.
 MIN_OCR_WIDTH = 1600
+# ... but never past this many pixels (12 MB as greyscale), so that enlarging a narrow
+# image cannot cost much memory or CPU: a tall one is read at a smaller scale instead.
+MAX_OCR_PIXELS = 12_000_000
 # Seconds Tesseract may take on one screenshot before we give up.
 OCR_TIMEOUT_S = 60
 # English first; profiles for schools with other community languages can add more later.
@@ -52,11 +55,18 @@ def read_screenshot(data: bytes, policy: MediaPolicy = METADATA_ONLY) -> OcrResu
     return OcrResult(text="\n".join(line for line in lines if line), image=info, engine=engine)
 
 
+def ocr_size(width: int, height: int) -> tuple[int, int]:
+    """The size a screenshot is read at: at least MIN_OCR_WIDTH wide, at most MAX_OCR_PIXELS."""
+    scale = max(MIN_OCR_WIDTH / width, 1.0)
+    scale = min(scale, (MAX_OCR_PIXELS / (width * height)) ** 0.5)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def _prepare(image: Image.Image) -> Image.Image:
     gray = ImageOps.exif_transpose(image).convert("L")
-    if gray.width < MIN_OCR_WIDTH:
-        scale = MIN_OCR_WIDTH / gray.width
-        gray = gray.resize((MIN_OCR_WIDTH, max(1, round(gray.height * scale))), Image.Resampling.LANCZOS)
+    size = ocr_size(gray.width, gray.height)
+    if size != gray.size:
+        gray = gray.resize(size, Image.Resampling.LANCZOS)
     # Dark-mode screenshots (light text on dark) read far better inverted.
     if ImageStat.Stat(gray.resize((32, 32))).mean[0] < 110:
         gray = ImageOps.invert(gray)

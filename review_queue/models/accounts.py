@@ -24,6 +24,8 @@ class User(Base):
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped to end every session of the account at once (sign-out, disable, enable).
+    session_epoch: Mapped[int] = mapped_column(default=0)
 
 
 class OneTimeSignin(Base):

@@ -24,7 +24,8 @@ class ConsoleConfig:
     secure_cookies: bool | None = None
     schools: Mapping[str, SchoolDetails] = field(default_factory=dict)
     # Idle sessions end after this many seconds (a school day).
-    session_max_age: int = 8 * 3600
+    # The cookie's own lifetime; the session's idle and absolute limits are in web/deps.py.
+    session_max_age: int = 12 * 3600
 
     @property
     def https(self) -> bool:

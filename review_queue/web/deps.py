@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -68,13 +69,40 @@ async def csrf_protect(request: Request) -> None:
         )
 
 
+# However active, a session ends this long after sign-in (a working day and an evening).
+SESSION_LIFETIME_S = 12 * 3600
+# ... and sooner after this long without a page: a console left open on a shared screen.
+SESSION_IDLE_S = 2 * 3600
+# How often the last-seen time is written back (each write re-issues the cookie).
+SEEN_RESOLUTION_S = 60
+
+
 def current_user(request: Request, session: Session = Depends(db_session)) -> User:
     uid = request.session.get("uid")
     user = session.get(User, uid) if isinstance(uid, int) else None
-    # A new password (or a disabled account) ends every session that began before it.
-    if user is None or user.disabled or request.session.get("stamp") != accounts.session_stamp(user):
-        request.session.pop("uid", None)
+    now = int(time.time())
+    since = request.session.get("since")
+    seen = request.session.get("seen", since)
+    expired = (
+        not isinstance(since, int)
+        or not isinstance(seen, int)
+        or now - since > SESSION_LIFETIME_S
+        or now - seen > SESSION_IDLE_S
+    )
+    # A new password, a sign-out anywhere, or a disabled account ends every session that
+    # began before it; no session outlives SESSION_LIFETIME_S, however active, nor sits
+    # idle longer than SESSION_IDLE_S.
+    if (
+        user is None
+        or user.disabled
+        or expired
+        or request.session.get("stamp") != accounts.session_stamp(user)
+    ):
+        request.session.clear()
         raise NotSignedIn()
+    assert isinstance(seen, int)  # checked above, with `expired`
+    if now - seen >= SEEN_RESOLUTION_S:
+        request.session["seen"] = now
     # Kept for error pages, which render without a database session.
     request.state.me = user_view(user)
     return user

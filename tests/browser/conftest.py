@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from tests.review_queue.conftest import (  # noqa: F401  (fixtures shared with t
     policy,
     school_id,
 )
+from tests.tools import need_tool
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -82,8 +82,7 @@ def image_host(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium")
+    need_tool("chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -34,6 +34,7 @@ def words(text: str) -> set[str]:
     return {w.strip(".,:;!?").lower() for w in text.split()}
 
 
+@pytest.mark.needs("tesseract")
 @pytest.mark.parametrize("fmt,dark", [("PNG", False), ("JPEG", False), ("PNG", True)])
 def test_a_screenshot_is_read_by_ocr(fmt, dark):
     result = read_screenshot(screenshot(fmt=fmt, dark=dark))
@@ -44,6 +45,7 @@ def test_a_screenshot_is_read_by_ocr(fmt, dark):
     assert result.engine.startswith("tesseract")
 
 
+@pytest.mark.needs("tesseract")
 def test_a_screenshot_submission_keeps_provenance_and_not_the_image():
     shot = screenshot()
     now = datetime(2026, 11, 21, 21, 0, tzinfo=UTC)
@@ -114,3 +116,44 @@ def test_a_decompression_bomb_is_refused():
         open_image(bomb)
     with pytest.raises(MediaRefused):
         read_screenshot(bomb)
+
+
+@pytest.mark.parametrize("width,height", [(50, 30_000), (25, 1_600_000), (1, 40_000_000), (30_000, 50)])
+def test_a_long_thin_strip_is_refused_with_a_message_that_says_crop_it(width, height):
+    strip = _bomb_png(width, height)
+    assert len(strip) < 5000
+    with pytest.raises(MediaRefused, match="crop"):
+        read_screenshot(strip)
+
+
+def test_a_narrow_screenshot_is_enlarged_for_ocr_but_never_past_the_pixel_cap():
+    from connectors.manual.ocr import MAX_OCR_PIXELS, MIN_OCR_WIDTH, ocr_size
+
+    assert ocr_size(800, 1600) == (MIN_OCR_WIDTH, 3200)  # small text is enlarged
+    assert ocr_size(2000, 1000) == (2000, 1000)  # wide enough already
+    for width, height in [(100, 2000), (540, 10_000), (6000, 6000)]:
+        w, h = ocr_size(width, height)
+        assert w * h <= MAX_OCR_PIXELS * 1.001
+        assert abs(w / h - width / height) < 0.01  # never distorted
+
+
+@pytest.mark.needs("tesseract")
+def test_one_submission_of_the_largest_strip_allowed_stays_under_300_mb(tmp_path):
+    # The worst accepted case: as long and thin as allowed, with enough pixels to be enlarged.
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    path = tmp_path / "strip.png"
+    Image.new("RGB", (400, 8000), "white").save(path)
+    code = (
+        "import resource, sys\n"
+        "from connectors.manual.ocr import read_screenshot\n"
+        "read_screenshot(open(sys.argv[1], 'rb').read())\n"
+        "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "print(peak // 1024)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    assert int(run.stdout.strip()) < 300, run.stdout  # MB, the interpreter and its libraries included

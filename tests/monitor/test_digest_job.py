@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from monitor.settings import Settings, SmtpSettings, load_policy, parse_profile
 from review_queue.db import Database
 from tests.fakes.school_data import seed_school
 from tests.fakes.smtp import SmtpServer
+from tests.tools import need_tool
 
 MONDAY_7 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
@@ -122,9 +122,8 @@ def test_a_failed_send_is_retried_on_the_next_tick(seeded, tmp_path):
 
 def _screenshot(html: str) -> None:
     """Render the email as a phone would show it, for a person to look at (test-output/)."""
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.skip("chromium is not installed")
+    need_tool("chromium")
+    chromium = "/usr/bin/chromium"
     OUTPUT.mkdir(exist_ok=True)
     page = OUTPUT / "digest-email.html"
     page.write_text(html, encoding="utf-8")

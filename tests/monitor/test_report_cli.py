@@ -46,6 +46,7 @@ def test_digest_preview_writes_the_email_without_sending(home, tmp_path, capsys)
     assert "digest preview written" in capsys.readouterr().out
 
 
+@pytest.mark.needs("pango", "pdftotext")
 def test_report_termly_writes_a_pdf_with_no_personal_data(home, tmp_path):
     profile, secrets = home
     out = tmp_path / "termly.pdf"

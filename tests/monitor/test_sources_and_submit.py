@@ -67,6 +67,7 @@ def render_screenshot(lines: list[str]) -> bytes:
     return buf.getvalue()
 
 
+@pytest.mark.needs("tesseract")
 def test_a_submitted_screenshot_becomes_a_classified_queue_item_with_provenance(
     tmp_path, capsys, gatepost_home
 ):

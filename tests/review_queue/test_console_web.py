@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
@@ -238,6 +239,7 @@ def test_a_possible_indecent_image_is_never_shown_and_points_to_the_iwf(
     assert post_form(client, f"/items/{item}/reports", {"platform": "x"}).status_code == 400
 
 
+@pytest.mark.needs("pango")
 def test_an_incident_letter_is_drafted_and_the_ladder_moves_when_it_is_sent(
     client: TestClient, db: Database, cast: Cast, make_item: ItemFactory
 ) -> None:

@@ -46,6 +46,7 @@ def send(client, files=None, **fields):
     return client.post("/submit", data={"csrf": token, **fields}, files=files or {})
 
 
+@pytest.mark.needs("tesseract")
 def test_a_screenshot_submitted_through_the_console_becomes_a_queue_item_with_provenance(console, cast, db):
     signin(console, cast.reviewer.email)
     shot = screenshot(["I know where Mr Okafor parks", "and he will regret it"])

@@ -26,6 +26,7 @@ from review_queue.trends import (
     trust_trends,
 )
 from tests.fakes.school_data import Seeded, seed_school
+from tests.tools import need_tool
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 TZ = "Europe/London"
@@ -149,6 +150,7 @@ def test_the_numbers_match_the_database(two_schools, policy):
             assert sum(weekly) == t.raw["flags"]  # type: ignore[arg-type]
 
 
+@pytest.mark.needs("pango", "pdftotext")
 def test_the_termly_report_is_a_pdf_with_the_suppressed_wording(two_schools, policy, tmp_path):
     db, _, _ = two_schools
     with db.session_scope() as s:
@@ -180,6 +182,7 @@ def _secret_hits(secrets: list[str], texts: dict[str, str]) -> list[tuple[str, s
     return hits
 
 
+@pytest.mark.needs("pango", "pdftotext")
 def test_no_governor_visible_page_or_file_holds_a_handle_name_or_post_text(two_schools, policy, tmp_path):
     from fastapi.testclient import TestClient
 
@@ -241,11 +244,9 @@ def test_no_governor_visible_page_or_file_holds_a_handle_name_or_post_text(two_s
 
 def _screenshot_dashboard(html: str, trends_css: str) -> None:
     """The trust's dashboard as a person would see it, for looking at (test-output/)."""
-    import shutil
 
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        return
+    need_tool("chromium")
+    chromium = "/usr/bin/chromium"
     from review_queue.web.app import HERE
 
     console_css = (HERE / "static" / "console.css").read_text(encoding="utf-8")

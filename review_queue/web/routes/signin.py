@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -23,6 +25,8 @@ def _start_session(request: Request, user: User) -> None:
     request.session.clear()
     request.session["uid"] = user.id
     request.session["stamp"] = accounts.session_stamp(user)
+    # When the session began: it ends SESSION_LIFETIME after this however busy it is.
+    request.session["since"] = int(time.time())
 
 
 @router.get("/signin")
@@ -72,7 +76,13 @@ def one_time(request: Request, token: str, session: Session = Depends(db_session
 
 
 @router.post("/signout")
-def signout(request: Request) -> Response:
+def signout(request: Request, session: Session = Depends(db_session)) -> Response:
+    # Ends every session of the account on the server side, not only this browser's
+    # cookie: a copy of the cookie (a shared computer, a stolen one) stops working too.
+    uid = request.session.get("uid")
+    user = session.get(User, uid) if isinstance(uid, int) else None
+    if user is not None and request.session.get("stamp") == accounts.session_stamp(user):
+        accounts.end_sessions(user)
     request.session.clear()
     return RedirectResponse("/signin", status_code=303)
 
