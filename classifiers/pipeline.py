@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pydantic
 
 from classifiers.base import (
     CATEGORIES,
@@ -32,9 +32,8 @@ from classifiers.base import (
 )
 from classifiers.model import MODEL_PATH, TextModel, load_model
 from classifiers.normalise import Normalised, normalise
+from classifiers.policy import Policy, read_policy
 from classifiers.rules import FEATURE_NAMES, QUOTED, RuleAnnotator, RuleHit, media_features
-
-DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "config" / "policy.toml"
 
 # Rule labels that explain a category's flag, in order of preference.
 EVIDENCE_RULES: dict[str, tuple[str, ...]] = {
@@ -64,14 +63,14 @@ RULE_REASONS: dict[str, str] = {
     "ALLEGATION": "states a damaging allegation",
 }
 # Rule matches strong enough to flag a category on their own (recall first for threats and
-# security), unless the match is negated or the post quotes it to condemn it.
+# security), unless the match is negated or the post quotes it to condemn it.  Floors for
+# insults said of a person, incitement wording and a family's children were dropped with
+# the hand-written corpus: in the writer-grouped cross-validation they added false flags
+# (harmless posts flagged 0.170 -> 0.159 without them) and no recall.
 RULE_FLOORS: dict[str, str] = {
     "THREAT_STRONG": "threat",
     "SECURITY_CODE": "security",
-    "INSULT_PREDICATE": "abuse",
     "GROUP_HATE": "abuse",
-    "INCITEMENT": "incitement",
-    "CHILD_FAMILY": "individual_child",
 }
 # A negation this many characters before a strong match cancels its floor ("no one should be shot").
 NEGATION_WINDOW = 24
@@ -84,10 +83,6 @@ HARM_HITS = frozenset(
 )
 # Words besides HARM_HITS that a protective statement must account for.
 _CHARGED_HITS = frozenset({"HOSTILE", "PROFANITY", "ALLEGATION"})
-# Signs, besides HARM_HITS, of a grievance against the school or its staff: with one, a call
-# to pass something on ("share this with every parent") is incitement; without one it is
-# news or goodwill.
-_GRIEVANCE_HITS = _CHARGED_HITS | {"DEMAND"}
 # Counter-speech that names someone at the school is still judged on its own words.
 PERSON_HITS = frozenset({"STAFF", "ROLE", "NAMED_PERSON"})
 # A post naming a group is held below the abuse threshold when, without the group's name,
@@ -111,13 +106,6 @@ _OTHER_INDEX = FEATURE_NAMES.index("other_child")
 # Words that carry a model-only flag must push the score at least this much to be shown.
 MIN_TOKEN_CONTRIBUTION = 0.05
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
-# Alt text that speaks of people (a platform's own describer says "may be an image of 3
-# children"); anything else described (a map, a poster, a building) is not a pupil image.
-_PEOPLE_WORDS = re.compile(
-    r"\b(?:child(?:ren)?|kids?|pupils?|boys?|girls?|students?|people|persons?|faces?|class(?:es)?|"
-    r"team|squad|year \d+|y\d+|toddlers?|baby|babies|son|daughter|crowd|group|selfie|teens?|lads?)\b",
-    re.IGNORECASE,
-)
 # Words too common to explain anything on their own.
 _STOPWORDS = frozenset(
     [
@@ -222,33 +210,6 @@ def _inside(span: Evidence, other: Evidence) -> bool:
     return within and (other.end - other.start) > (span.end - span.start)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class CategoryPolicy:
-    severity: str
-    threshold: float
-
-
-def load_policy(path: Path | None = None) -> tuple[dict[str, CategoryPolicy], dict[str, int]]:
-    """The per-category severity and threshold, and the severity ranks, from policy.toml."""
-    path = path or DEFAULT_POLICY_PATH
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ClassifierError(f"policy file cannot be read: {path}") from exc
-    cats = data.get("categories", {})
-    policy: dict[str, CategoryPolicy] = {}
-    for name in CATEGORIES:
-        section = cats.get(name)
-        if not isinstance(section, dict):
-            raise ClassifierError(f"policy file {path} has no [categories.{name}] section")
-        policy[name] = CategoryPolicy(
-            str(section.get("severity", "medium")), float(section.get("threshold", 0.5))
-        )
-    ranks = {str(k): int(v) for k, v in data.get("severities", {}).items()}
-    ranks.setdefault("none", 0)
-    return policy, ranks
-
-
 def _media_text(media: Sequence[MediaInfo]) -> str:
     alts = [m.alt_text for m in media if isinstance(getattr(m, "alt_text", None), str) and m.alt_text]
     return " ".join(alts)[:2000]
@@ -307,18 +268,15 @@ class Pipeline:
         self,
         model: TextModel,
         annotator: RuleAnnotator,
-        policy: dict[str, CategoryPolicy],
-        severity_ranks: dict[str, int],
+        policy: Policy,
     ) -> None:
         self.model = model
         self.annotator = annotator
         self.policy = policy
-        self.severity_ranks = severity_ranks
         self.model_version = model.version
-        # The trained model's own thresholds win over the policy file's defaults.
+        # The model's validated thresholds, unless the school's policy sets its own.
         self.thresholds = {
-            lab: float(model.thresholds.get(lab, policy[lab].threshold if lab in policy else 0.5))
-            for lab in model.labels
+            lab: policy.threshold_for(lab, float(model.thresholds.get(lab, 0.5))) for lab in model.labels
         }
 
     def classify(self, text: str, media: Sequence[MediaInfo] = ()) -> Classification:
@@ -437,63 +395,26 @@ class Pipeline:
                 if category in scores:
                     self._hold_below(scores, category)
 
-    def _share_call_rule(self, p: Prepared, scores: dict[str, float]) -> None:
-        """A call to pass something on is incitement with a grievance, and not without one.
-
-        "Share this with every parent, the head lied to us" urges others against the school;
-        "spread the word, the summer fair is on Saturday" and "sign the petition to save our
-        lollipop lady" do not.  Only posts whose sole incitement wording is such a call.
-        """
-        labels = {h.label for h in p.hits}
-        if "SHARE_CALL" not in labels or "incitement" not in scores or labels & {"INCITEMENT", "OFSTED"}:
-            return
-        criticised = scores.get("criticism", 0.0) >= self.thresholds.get("criticism", 1.1)
-        grievance = criticised or bool(labels & (HARM_HITS | _GRIEVANCE_HITS))
-        if grievance:
-            self._raise_above(scores, "incitement")
-        else:
-            self._hold_below(scores, "incitement")
-
     def _own_child_photo_ceiling(
         self, p: Prepared, media: Sequence[MediaInfo], scores: dict[str, float]
     ) -> None:
-        """Policy: a parent's photo of their own child alone is not a breach.
+        """Policy: a parent's photo of their own child alone is not a breach (one counted face, no video).
 
-        The post speaks of the poster's own child and of no other; no counted face says
-        there are several, and it is not a video (where others are usually in shot).  An
-        unknown face count is unknown, not a crowd.
+        Only where a face count says so (staff submissions): without one, the model reads
+        the words and the alt text (an unknown count is unknown, neither alone nor a crowd).
         """
         if not media or "pupil_image" not in scores:
             return
-        if any(m.type == "video" or (m.face_count or 0) > 1 for m in media):
+        if any(m.type == "video" or m.face_count is None or m.face_count > 1 for m in media):
             return
         if p.features[_OWN_INDEX] and not (
             p.features[_OTHER_INDEX] or p.features[_FIRST_NAME_INDEX] or p.features[_CHILD_REF_INDEX]
         ):
             self._hold_below(scores, "pupil_image")
 
-    def _attachment_evidence_ceiling(
-        self, p: Prepared, media: Sequence[MediaInfo], scores: dict[str, float]
-    ) -> None:
-        """An attachment alone is no evidence of a pupil image.
-
-        A map, a poster, a letter or the school field is an attachment too.  `pupil_image`
-        needs the post's words (a photo or video mentioned, a child referred to), alt text
-        that speaks of people, or a counted face; faces counted as none for every image
-        rule it out.
-        """
-        if not media or "pupil_image" not in scores:
-            return
-        counted = [m.face_count for m in media if m.face_count is not None]
-        if counted and len(counted) == len(media) and max(counted) == 0:
-            self._hold_below(scores, "pupil_image")
-            return
-        words = any(
-            p.features[i]
-            for i in (_PHOTO_INDEX, _CHILD_REF_INDEX, _OTHER_INDEX, _OWN_INDEX, _FIRST_NAME_INDEX)
-        )
-        alt_people = any(_PEOPLE_WORDS.search(m.alt_text or "") for m in media)
-        if not (words or alt_people or any(counted)):
+    def _no_faces_ceiling(self, media: Sequence[MediaInfo], scores: dict[str, float]) -> None:
+        """Every attachment is an image in which no face was counted: it shows no pupil."""
+        if media and "pupil_image" in scores and all(m.type == "image" and m.face_count == 0 for m in media):
             self._hold_below(scores, "pupil_image")
 
     def _demand_is_not_allegation_ceiling(self, p: Prepared, scores: dict[str, float]) -> None:
@@ -510,14 +431,6 @@ class Pipeline:
         if media or p.features[_PHOTO_INDEX] or "pupil_image" not in scores:
             return
         self._hold_below(scores, "pupil_image")
-
-    def _no_other_child_ceiling(self, p: Prepared, scores: dict[str, float]) -> None:
-        """Policy: only an identifiable child can be discussed; a parent's mention of their own is not."""
-        if "individual_child" not in scores:
-            return
-        if p.features[_CHILD_REF_INDEX] or p.features[_FIRST_NAME_INDEX] or p.features[_OTHER_INDEX]:
-            return
-        self._hold_below(scores, "individual_child")
 
     @staticmethod
     def _negates(p: Prepared, negation_end: int, hit_start: int) -> bool:
@@ -553,20 +466,18 @@ class Pipeline:
             self._apply_rule_floors(p, scores)
         self._no_hostility_ceiling(p, scores, abuse_unnamed)
         self._protective_ceiling(p, scores)
-        self._share_call_rule(p, scores)
         self._demand_is_not_allegation_ceiling(p, scores)
         self._own_child_photo_ceiling(p, media, scores)
-        self._attachment_evidence_ceiling(p, media, scores)
+        self._no_faces_ceiling(media, scores)
         self._no_picture_ceiling(p, media, scores)
-        self._no_other_child_ceiling(p, scores)
         flags = tuple(c for c in CATEGORIES if scores.get(c, 0.0) >= self.thresholds.get(c, 1.1))
         recognised = tuple(
             c for c in NON_FLAG_CATEGORIES if scores.get(c, 0.0) >= self.thresholds.get(c, 1.1)
         )
         severity = "none"
         for c in flags:
-            sev = self.policy[c].severity
-            if self.severity_ranks.get(sev, 0) > self.severity_ranks.get(severity, 0):
+            sev = self.policy.severity(c)
+            if self.policy.rank(sev) > self.policy.rank(severity):
                 severity = sev
         evidence: list[Evidence] = []
         for c in flags:
@@ -631,15 +542,23 @@ class Pipeline:
 def load_pipeline(
     school: SchoolContext | None = None,
     *,
-    policy_path: Path | None = None,
+    policy: Policy | None = None,
     model_path: Path | None = None,
     spacy_model: str | None = None,
 ) -> Pipeline:
-    """Build the judgement pipeline for a school (or a generic one when `school` is None)."""
-    policy, ranks = load_policy(policy_path)
+    """Build the judgement pipeline for a school (or a generic one when `school` is None).
+
+    `policy` is the school's, validated by `monitor` at start-up; without one, the shipped
+    default policy.
+    """
+    if policy is None:
+        try:
+            policy = read_policy()
+        except pydantic.ValidationError as exc:
+            raise ClassifierError("the shipped policy file is not valid") from exc
     model = load_model(model_path or MODEL_PATH)
     try:
         annotator = RuleAnnotator(school, spacy_model=spacy_model)
     except OSError as exc:  # spaCy raises OSError for a model that is not installed
         raise ClassifierError(f"spaCy model cannot be loaded: {spacy_model}") from exc
-    return Pipeline(model, annotator, policy, ranks)
+    return Pipeline(model, annotator, policy)

@@ -38,7 +38,8 @@ from sklearn.linear_model import LogisticRegression
 
 from classifiers.base import CATEGORIES, NON_FLAG_CATEGORIES, MediaInfo, media_from_json
 from classifiers.model import MODEL_PATH, TextModel, featurise, make_vectorizers
-from classifiers.pipeline import Pipeline, load_policy, prepare
+from classifiers.pipeline import Pipeline, prepare
+from classifiers.policy import read_policy
 from classifiers.rules import RuleAnnotator
 
 SEED = 1729
@@ -367,12 +368,12 @@ def cross_validated_pipeline(
     """The whole pipeline (rules, floors, ceilings) on each fold's writers, with that fold's model."""
     from classifiers.evaluate import score_rows
 
-    policy, ranks = load_policy()
+    policy = read_policy()
     annotator = RuleAnnotator(None)
     gold: list[frozenset[str]] = []
     results = []
     for held, models in fold_models:
-        pipeline = Pipeline(_model(data, models, calibration, thresholds), annotator, policy, ranks)
+        pipeline = Pipeline(_model(data, models, calibration, thresholds), annotator, policy)
         idx = [i for i in np.flatnonzero(held)]
         items = [(data.rows[i].text, data.rows[i].media) for i in idx]
         results += pipeline.classify_prepared([data.prepared[i] for i in idx], items)

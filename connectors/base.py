@@ -21,7 +21,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Annotated, Any, ClassVar, Literal, Protocol
+from urllib.parse import urlsplit
 
 import pydantic
 
@@ -107,6 +108,16 @@ class Connector(Protocol):
         ...
 
 
+def web_address(value: str | None) -> str | None:
+    """An http(s) address with a host; anything else (file://, gopher://, a bare path) is refused."""
+    if value is None:
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http(s) address")
+    return value.strip()
+
+
 class SourceConfig(pydantic.BaseModel):
     """A `[[sources]]` entry of the school profile.  Each connector narrows `kind`.
 
@@ -119,7 +130,7 @@ class SourceConfig(pydantic.BaseModel):
     kind: str
     interval_minutes: int = pydantic.Field(default=15, ge=1, le=24 * 60)
     # The platform's API address: self-hosted instances, proxies and tests.
-    api_base: str | None = None
+    api_base: Annotated[str | None, pydantic.AfterValidator(web_address)] = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

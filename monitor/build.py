@@ -12,9 +12,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from classifiers.base import SchoolContext
+from classifiers.policy import Policy
+from config import POLICY_PATH
 from connectors import registry
 from connectors.base import ConnectorError, SourceConfig
-from monitor.settings import Profile, Settings, load_policy, read_secret, source_key
+from monitor.settings import Profile, Settings, load_typed_policy, read_secret, source_key
 from review_queue.db import Database
 from review_queue.models import School, Source
 from review_queue.store import ensure_school, ensure_source
@@ -23,11 +25,21 @@ from review_queue.store import ensure_school, ensure_source
 def database(settings: Settings) -> Database:
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return Database(settings.database_url)
+    return Database(settings.database_url, audit_key=audit_key(settings).encode())
 
 
 def policy(settings: Settings) -> dict[str, Any]:
-    return load_policy(settings.policy_path)
+    """The school's policy as the review queue reads it (validated; one file for judgement and queue)."""
+    return typed_policy(settings).as_mapping()
+
+
+def typed_policy(settings: Settings) -> Policy:
+    return _typed_policy(str(settings.policy_path))
+
+
+@lru_cache(maxsize=8)
+def _typed_policy(path: str) -> Policy:
+    return load_typed_policy(path)
 
 
 def register_school(session: Session, profile: Profile) -> tuple[School, list[tuple[Source, SourceConfig]]]:
@@ -54,22 +66,38 @@ def connector(config: SourceConfig, profile: Profile, env: Mapping[str, str] | N
 
 
 @lru_cache(maxsize=8)
-def _pipeline(school: SchoolContext | None) -> Any:
+def _pipeline(school: SchoolContext | None, policy_path: str) -> Any:
     from classifiers.pipeline import load_pipeline  # spaCy and the model load only when judging
 
-    return load_pipeline(school)
+    return load_pipeline(school, policy=_typed_policy(policy_path))
 
 
-def classifier(profile: Profile | None) -> Any:
-    """The judgement pipeline for a school (cached per school: loading the model is slow)."""
-    return _pipeline(profile.context() if profile else None)
+def classifier(profile: Profile | None, settings: Settings | None = None) -> Any:
+    """The judgement pipeline for a school, under the settings' policy (the shipped one without).
+
+    Cached per school and policy: loading the model is slow.  The same policy file reaches
+    the queue through `policy(settings)`, so a school's severities and thresholds are one.
+    """
+    path = settings.policy_path if settings is not None else POLICY_PATH
+    return _pipeline(profile.context() if profile else None, str(path))
 
 
 def secret_key(settings: Settings) -> str:
     """The session-signing key: GATEPOST_SECRET_KEY, else one generated once into the data directory."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = settings.home / "secret_key"
+    return settings.secret_key or _generated_secret(settings, "secret_key")
+
+
+def audit_key(settings: Settings) -> str:
+    """The audit log's HMAC key: GATEPOST_AUDIT_KEY, else one generated once into the data directory.
+
+    It must not live in the database: back it up with the data directory, apart from the
+    database's own backups, or the audit chain can no longer be verified.
+    """
+    return settings.audit_key or _generated_secret(settings, "audit_key")
+
+
+def _generated_secret(settings: Settings, name: str) -> str:
+    path = settings.home / name
     if not path.exists():
         settings.home.mkdir(parents=True, exist_ok=True)
         try:

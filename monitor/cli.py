@@ -66,9 +66,24 @@ def _profiles(args: argparse.Namespace, settings: Settings) -> list[Profile]:
     return [load_profile(p) for p in paths]
 
 
+def private_file(path: str) -> TextIO:
+    """Open `path` for writing as a file only its owner can read (0600), whatever was there before.
+
+    Exports hold post text and handles: personal data.  An existing file keeps its inode
+    under O_TRUNC, so its old mode is replaced explicitly.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
 def _database(settings: Settings) -> Database:
+    from review_queue import audit
+
     db = build.database(settings)
     db.upgrade()
+    with db.session_scope() as session:
+        audit.ensure_keyed(session)  # once, for a log written before the audit key existed
     return db
 
 
@@ -115,7 +130,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         failed = failed or any(not r.ok for r in results)
         if not args.no_classify:
             judged, queued = classify_pending(
-                db, profile.slug, build.classifier(profile), build.policy(settings)
+                db, profile.slug, build.classifier(profile, settings), build.policy(settings)
             )
             print(f"  judged {judged} posts, {queued} new items in the review queue")
     return 1 if failed else 0
@@ -127,7 +142,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     profile = load_profile(DEMO_SCHOOL_PATH)
     print(f"Gatepost demo: {profile.school.name} (database {settings.database_url})")
     _print_fetch(fetch_school(db, profile), sys.stdout)
-    judged, queued = classify_pending(db, profile.slug, build.classifier(profile), build.policy(settings))
+    judged, queued = classify_pending(
+        db, profile.slug, build.classifier(profile, settings), build.policy(settings)
+    )
     with db.session_scope() as session:
         school = session.scalars(select(School).where(School.slug == profile.slug)).one()
         waiting = session.query(ReviewItem).filter_by(school_id=school.id, status="open").count()
@@ -192,9 +209,9 @@ CLASSIFY_BATCH = 500
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    _settings(args)  # a broken settings file stops this command too, like every other
+    settings = _settings(args)  # a broken settings file stops this command too, like every other
     profile = load_profile(args.school) if args.school else None
-    pipeline = build.classifier(profile)
+    pipeline = build.classifier(profile, settings)
     from classifiers.base import media_from_json
     from connectors.sample import post_from_json
 
@@ -242,11 +259,17 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from review_queue import audit
+
     settings = _settings(args)
     db = _database(settings)
-    dst = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
+    dst = sys.stdout if args.out == "-" else private_file(args.out)
     try:
         with db.session_scope() as session:
+            # Who took everything out, and when: an export is the biggest access there is.
+            audit.record(
+                session, user=None, action="export.posts", object_type="export", object_id=args.out or "-"
+            )
             q = (
                 select(Post, Judgement, ReviewItem, School.slug)
                 .join(School, School.id == Post.school_id)
@@ -338,8 +361,7 @@ def cmd_privacy(args: argparse.Namespace) -> int:
                 sys.stdout.write(body + "\n")
             else:
                 # Personal data: readable by the operator only.
-                fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                with private_file(args.out) as fh:
                     fh.write(body + "\n")
                 print(
                     f"subject access bundle written to {args.out}: {len(bundle['posts'])} posts, "
@@ -363,6 +385,8 @@ def cmd_privacy(args: argparse.Namespace) -> int:
                 session.commit()
         finally:
             session.close()
+        if not args.dry_run:
+            db.checkpoint()  # the erased rows must not live on in SQLite's write-ahead log
     except privacy.PrivacyError as exc:
         print(f"gatepost: {exc}", file=sys.stderr)
         return 1
@@ -531,7 +555,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             db,
             profile.slug,
             profile.school.name,
-            build.classifier(profile),
+            build.classifier(profile, settings),
             build.policy(settings),
             submitted_by=args.by,
             where_from=getattr(args, "from"),

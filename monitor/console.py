@@ -47,7 +47,7 @@ def submitter(settings: Settings, db: Database) -> Any:
         profiles[profile.slug] = profile
 
     def submit_fn(school_slug: str, school_name: str, **kwargs: Any) -> Any:
-        classifier = build.classifier(profiles.get(school_slug))
+        classifier = build.classifier(profiles.get(school_slug), settings)
         return submit(db, school_slug, school_name, classifier, build.policy(settings), **kwargs)
 
     return submit_fn

@@ -66,7 +66,7 @@ def source_job(settings_file: str | None, profile_path: str, key: str) -> None:
             log.warning("source %s is no longer in %s; skipping", key, profile_path)
             return
         run_source(db, profile, *match[0])
-        classify_pending(db, profile.slug, build.classifier(profile), build.policy(settings))
+        classify_pending(db, profile.slug, build.classifier(profile, settings), build.policy(settings))
     finally:
         db.dispose()
 

@@ -26,9 +26,10 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from classifiers.base import SchoolContext, StaffRef
+from classifiers.policy import Policy
 from config import POLICY_PATH
 from connectors import registry
-from connectors.base import SchoolQuery, SourceConfig
+from connectors.base import SchoolQuery, SourceConfig, web_address
 
 
 class StartupError(Exception):
@@ -68,10 +69,30 @@ class DateRange(_Strict):
     name: str = ""
 
 
+def _email(value: str) -> str:
+    """An email address as a person would write one: something@a-domain.tld, no spaces."""
+    if not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+", value.strip()):
+        raise ValueError(f"{value!r} is not an email address")
+    return value.strip()
+
+
+Email = Annotated[str, pydantic.AfterValidator(_email)]
+
+
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a time zone name such as Europe/London") from None
+    return value
+
+
 class OnCall(_Strict):
     """Who takes urgent alerts out of hours on these weekdays and/or between these dates."""
 
-    to: list[str]
+    to: list[Email]
     weekdays: list[Weekday] = []
     start: date | None = None
     end: date | None = None
@@ -85,11 +106,11 @@ class Contacts(_Strict):
     `out_of_hours`, else still to `dsl` and `deputy`: an urgent alert is never held back.
     """
 
-    dsl: list[str] = []
-    deputy: list[str] = []
-    headteacher: list[str] = []
-    out_of_hours: list[str] = []
-    webhook_url: str | None = None
+    dsl: list[Email] = []
+    deputy: list[Email] = []
+    headteacher: list[Email] = []
+    out_of_hours: list[Email] = []
+    webhook_url: Annotated[str | None, pydantic.AfterValidator(web_address)] = None
     school_hours: Annotated[str, Field(pattern=HOURS_PATTERN)] = "08:00-17:30"
     school_days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
     holidays: list[DateRange] = []
@@ -150,10 +171,11 @@ class Settings(_Strict):
     home: Path
     database_url: str
     secret_key: str | None = None  # from GATEPOST_SECRET_KEY only
+    audit_key: str | None = None  # from GATEPOST_AUDIT_KEY only
     base_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000
-    timezone: str = "Europe/London"
+    timezone: Annotated[str, pydantic.AfterValidator(_timezone)] = "Europe/London"
     policy_path: Path = POLICY_PATH
     # School profiles this Gatepost serves (a trust lists many).
     schools: list[Path] = []
@@ -210,6 +232,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise StartupError(f"{path}: file not found; fix: check the path") from None
     except tomllib.TOMLDecodeError as exc:
         raise StartupError(f"{path}: not valid TOML ({exc}); fix: correct the syntax") from None
+    except UnicodeDecodeError:
+        raise StartupError(f"{path}: not UTF-8 text; fix: save the file as UTF-8") from None
 
 
 # ---------------------------------------------------------------- profiles
@@ -326,11 +350,11 @@ def load_settings(settings_file: Path | str | None = None, env: Mapping[str, str
             target[keys[-1]] = env[var]
     if "GATEPOST_SCHOOLS" in env:
         data["schools"] = [p for p in env["GATEPOST_SCHOOLS"].split(os.pathsep) if p]
-    for forbidden in ("secret_key",):
+    for forbidden in ("secret_key", "audit_key"):
         if forbidden in data:
+            var = f"GATEPOST_{forbidden.upper()}"
             raise StartupError(
-                f"{source}: key '{forbidden}' must not be written in a file; "
-                "fix: set GATEPOST_SECRET_KEY or GATEPOST_SECRET_KEY_FILE"
+                f"{source}: key '{forbidden}' must not be written in a file; fix: set {var} or {var}_FILE"
             )
     if isinstance(data.get("smtp"), dict) and "password" in data["smtp"]:
         raise StartupError(
@@ -340,6 +364,7 @@ def load_settings(settings_file: Path | str | None = None, env: Mapping[str, str
     data.setdefault("home", str(home))
     data.setdefault("database_url", f"sqlite:///{home / 'gatepost.db'}")
     data["secret_key"] = read_secret("GATEPOST_SECRET_KEY", env)
+    data["audit_key"] = read_secret("GATEPOST_AUDIT_KEY", env)
     smtp_password = read_secret("GATEPOST_SMTP_PASSWORD", env)
     if smtp_password:
         data.setdefault("smtp", {})["password"] = smtp_password
@@ -349,6 +374,16 @@ def load_settings(settings_file: Path | str | None = None, env: Mapping[str, str
         raise StartupError(_one_line(source, exc)) from None
 
 
+def load_typed_policy(path: Path | str) -> Policy:
+    """The policy file, validated: an unknown key, a wrong type or a missing category stops
+    start-up with one line that names the file, the key and the fix."""
+    path = Path(path)
+    try:
+        return Policy.model_validate(_read_toml(path))
+    except pydantic.ValidationError as exc:
+        raise StartupError(_one_line(path, exc)) from None
+
+
 def load_policy(path: Path | str) -> dict[str, Any]:
-    """The policy file as a mapping (categories, severities, retention, ...)."""
-    return _read_toml(Path(path))
+    """The validated policy as the plain mapping the review queue reads (categories, severities, ...)."""
+    return load_typed_policy(path).as_mapping()

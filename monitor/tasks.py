@@ -160,7 +160,7 @@ def classify_school_task(settings_file: str, profile_path: str) -> dict[str, int
     settings = load_settings(settings_file or None)
     profile = load_profile(profile_path)
     judged, queued = classify_pending(
-        _database(settings), profile.slug, build.classifier(profile), build.policy(settings)
+        _database(settings), profile.slug, build.classifier(profile, settings), build.policy(settings)
     )
     return {"judged": judged, "queued": queued}
 

@@ -1,7 +1,11 @@
 """The append-only, hash-chained audit log: record an event, and verify that the chain holds.
 
 Each entry's hash covers its own fields and the previous entry's hash, so altering,
-inserting or deleting a row in the middle breaks every hash after it.  Deleting or
+inserting or deleting a row in the middle breaks every hash after it.  The hash is an
+HMAC keyed with a secret that is not in the database (the session's `info["audit_key"]`,
+from GATEPOST_AUDIT_KEY or a key file in the data directory): someone who can write to
+the database but not read the key cannot recompute a rewritten chain.  A chain written
+before the key existed is re-hashed under it once (`ensure_keyed`), after it verifies.  Deleting or
 rewriting the newest rows is not detectable from the table alone, so the head (`head`:
 the newest entry's id and hash) is anchored outside the database: the weekly digest
 prints it to the headteacher, and `verify_chain(anchor=...)` checks that the chain
@@ -11,6 +15,7 @@ still holds that entry.  Details hold ids, never post text.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,7 +68,12 @@ class Anchor:
         return cls(int(entry_id), digest)
 
 
-def _entry_hash(entry: AuditEntry) -> str:
+def _key(session: Session) -> bytes | None:
+    key = session.info.get("audit_key")
+    return key if isinstance(key, bytes) and key else None
+
+
+def _entry_hash(entry: AuditEntry, key: bytes | None) -> str:
     payload = {
         "at": entry.at.isoformat(),
         "user_id": entry.user_id,
@@ -75,8 +85,10 @@ def _entry_hash(entry: AuditEntry) -> str:
         "detail": entry.detail,
         "prev_hash": entry.prev_hash,
     }
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    if not key:  # an unkeyed database (a bare Database in a test); the product always keys
+        return hashlib.sha256(blob).hexdigest()
+    return hmac.new(key, blob, hashlib.sha256).hexdigest()
 
 
 def record(
@@ -103,7 +115,7 @@ def record(
             detail=dict(detail or {}),
             prev_hash=last or GENESIS,
         )
-        entry.entry_hash = _entry_hash(entry)
+        entry.entry_hash = _entry_hash(entry, _key(session))
         try:
             with session.begin_nested():
                 session.add(entry)
@@ -137,20 +149,29 @@ def head(session: Session) -> Anchor | None:
     return Anchor(row[0], row[1]) if row else None
 
 
-def verify_chain(session: Session, anchor: Anchor | None = None) -> ChainReport:
+def _pruned_through(session: Session) -> int:
+    """The highest entry id a recorded retention prune removed (0 if none)."""
+    ids = [
+        int(d.get("through_id") or 0)
+        for d in session.scalars(select(AuditEntry.detail).where(AuditEntry.action == PRUNED_ACTION))
+        if isinstance(d, dict)
+    ]
+    return max(ids, default=0)
+
+
+def verify_chain(session: Session, anchor: Anchor | None = None, key: bytes | None = None) -> ChainReport:
     """Walk the log in order and check every link and every hash, and the anchored entry if given.
 
-    An anchor whose entry retention has since pruned cannot be checked and is not a failure;
-    an anchored entry that is missing from the kept entries, or has another hash, is.
+    An anchor whose entry a recorded retention prune removed cannot be checked and is not a
+    failure; an anchored entry that is missing otherwise, or has another hash, is.  `key`
+    defaults to the session's audit key.
     """
+    key = key if key is not None else _key(session)
     prev = chain_start(session)
     n = 0
-    first_id: int | None = None
     anchored_seen = False
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(500):
         n += 1
-        if first_id is None:
-            first_id = entry.id
         if anchor is not None and entry.id == anchor.entry_id:
             anchored_seen = True
             if not entry.entry_hash.startswith(anchor.hash_prefix):
@@ -161,15 +182,45 @@ def verify_chain(session: Session, anchor: Anchor | None = None) -> ChainReport:
             return ChainReport(
                 False, n, entry.id, "does not follow the entry before it (a row was removed or inserted)"
             )
-        if _entry_hash(entry) != entry.entry_hash:
+        if _entry_hash(entry, key) != entry.entry_hash:
             return ChainReport(False, n, entry.id, "its contents do not match its hash (the row was altered)")
         prev = entry.entry_hash
-    pruned_since = first_id is not None and anchor is not None and anchor.entry_id < first_id
-    if anchor is not None and not anchored_seen and not pruned_since:
+    if anchor is not None and not anchored_seen and anchor.entry_id > _pruned_through(session):
         return ChainReport(
-            False, n, anchor.entry_id, "the anchored entry is gone (the newest entries were removed)"
+            False,
+            n,
+            anchor.entry_id,
+            "the anchored entry is gone, and no recorded retention prune removed it",
         )
     return ChainReport(True, n)
+
+
+REKEYED_ACTION = "audit.rekeyed"
+
+
+def ensure_keyed(session: Session) -> bool:
+    """Re-hash a chain written before the audit key existed under that key; True if it did.
+
+    Only a chain that verifies as it was (unkeyed) is re-hashed, so re-keying cannot launder
+    a chain someone already broke; a broken one is left for `gatepost audit verify` to report.
+    Nothing to do without a key, on an empty log, or when the newest entry is already keyed.
+    """
+    key = _key(session)
+    newest = session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+    if key is None or newest is None or _entry_hash(newest, key) == newest.entry_hash:
+        return False
+    if not verify_chain(session, key=b"").ok:  # b"": check the old, unkeyed hashes
+        return False
+    prev = chain_start(session)
+    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(500):
+        if entry.prev_hash != prev:
+            # The first kept entry follows a pruned one: its link is the recorded anchor.
+            entry.prev_hash = prev
+        entry.entry_hash = _entry_hash(entry, key)
+        prev = entry.entry_hash
+    session.flush()
+    record(session, user=None, action=REKEYED_ACTION, object_type="audit_log", object_id=newest.id)
+    return True
 
 
 def recent(session: Session, limit: int = 100, school_id: int | None = None) -> list[dict[str, Any]]:

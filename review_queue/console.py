@@ -83,6 +83,12 @@ def safe_url(url: str) -> str | None:
     return None
 
 
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of an http(s) URL, for a content security policy source."""
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
 def sla_label(due_at: datetime | None, now: datetime) -> tuple[str, bool]:
     """("due in 3 h" / "overdue by 2 h", overdue?)."""
     if due_at is None:
@@ -175,15 +181,21 @@ def queue_page(session: Session, user: User, f: QueueFilter, policy: Mapping[str
             )
         )
     sources = post_kinds(session, user.school_id)
-    audit.record(
-        session,
-        user=user,
-        action="view.queue",
-        object_type="queue",
-        object_id=f.status or "all",
-        school_id=user.school_id,
-        detail={"items": [r.id for r in rows][:200]},
-    )
+    # Audited under each school whose items were shown, so that a school's DSL sees a
+    # trust-wide account's look at its queue in that school's own log.
+    by_school: dict[int | None, list[int]] = {}
+    for i in items:
+        by_school.setdefault(i.school_id, []).append(i.id)
+    for school_id, ids in (by_school or {user.school_id: []}).items():
+        audit.record(
+            session,
+            user=user,
+            action="view.queue",
+            object_type="queue",
+            object_id=f.status or "all",
+            school_id=school_id,
+            detail={"items": ids[:200]},
+        )
     return QueuePage(
         rows=rows,
         counts=status_counts(session, user.school_id),
@@ -309,6 +321,7 @@ def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str,
                 "type": str(m.get("type", "image")),
                 # Never an <img> for a possible IIC: the URL is kept as text only.
                 "src": None if possible_iic else safe_url(str(m.get("url", ""))),
+                "host": urlsplit(str(m.get("url", ""))).netloc,
                 "url_text": str(m.get("url", "")),
                 "alt_text": str(m.get("alt_text", "")),
             }

@@ -60,10 +60,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 class Database:
     """An engine plus its session factory; made once per process from settings."""
 
-    def __init__(self, url: str, **engine_kwargs: Any):
+    def __init__(self, url: str, audit_key: bytes | None = None, **engine_kwargs: Any):
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The audit log's HMAC key travels with each session (review_queue.audit reads it
+        # there); it never lives in the database itself.
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={"audit_key": audit_key})
 
     def upgrade(self) -> None:
         upgrade(self.engine)
@@ -80,6 +82,16 @@ class Database:
             raise
         finally:
             session.close()
+
+    def checkpoint(self) -> None:
+        """On SQLite, copy the write-ahead log into the database and empty it (after an erasure).
+
+        Until then, deleted rows can still be read from the `-wal` file beside the database.
+        PostgreSQL needs nothing here: its own WAL is not a file an operator hands around.
+        """
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -20,6 +20,8 @@ from review_queue.models import Decision, Judgement, Post, ReviewItem, utcnow
 ACTIONS = ("dismiss", "confirm", "escalate", "note")
 # An item's status after each action ("note" leaves it as it was).
 STATUS_AFTER = {"dismiss": "dismissed", "confirm": "confirmed", "escalate": "escalated"}
+# A reason longer than this is an essay (or an attack): it is stored, audited and printed.
+MAX_REASON_CHARS = 4_000
 # A reason shorter than this is not a reason.
 MIN_REASON_CHARS = 3
 
@@ -117,6 +119,8 @@ def decide(
     reason = reason.strip()
     if len(reason) < MIN_REASON_CHARS:
         raise DecisionError("a decision needs a reason")
+    if len(reason) > MAX_REASON_CHARS:
+        raise DecisionError(f"a reason takes at most {MAX_REASON_CHARS} characters")
     cats = [c for c in dict.fromkeys(categories)]
     unknown = [c for c in cats if c not in known_categories]
     if unknown:

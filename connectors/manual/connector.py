@@ -23,6 +23,9 @@ from connectors.media import METADATA_ONLY, MediaPolicy
 
 # A pasted text longer than this is refused rather than cut: staff should see why.
 MAX_SUBMISSION_CHARS = 20_000
+# "Year 4 parents WhatsApp group" and a link are short; anything longer is not provenance.
+MAX_WHERE_CHARS = 300
+MAX_URL_CHARS = 2_000
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -54,6 +57,10 @@ def build_submission(
         raise ValueError("a submission must say where it came from (e.g. 'Year 4 parents WhatsApp group')")
     if len(text) > MAX_SUBMISSION_CHARS:
         raise ValueError(f"pasted text is longer than {MAX_SUBMISSION_CHARS} characters")
+    if len(where_from) > MAX_WHERE_CHARS or len(submitted_by) > MAX_WHERE_CHARS:
+        raise ValueError(f"'where from' and 'submitted by' take at most {MAX_WHERE_CHARS} characters")
+    if len(url) > MAX_URL_CHARS:
+        raise ValueError(f"a link takes at most {MAX_URL_CHARS} characters")
     now = now or datetime.now(UTC)
     provenance: dict[str, Any] = {
         "submitted_by": submitted_by.strip(),

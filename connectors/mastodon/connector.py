@@ -17,11 +17,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
+import pydantic
+
 from connectors import cursors
-from connectors.base import Batch, ConnectorError, Media, Post, SchoolQuery, SourceConfig
+from connectors.base import Batch, ConnectorError, Media, Post, SchoolQuery, SourceConfig, web_address
 from connectors.html import html_to_text
 from connectors.mastodon.client import make_client, mastodon_errors
 from connectors.matching import SchoolMatcher
@@ -37,7 +39,8 @@ MAX_PAGES = 25
 
 class MastodonConfig(SourceConfig):
     kind: Literal["mastodon"] = "mastodon"
-    api_base: str  # the instance, e.g. "https://mastodon.social": required here
+    # the instance, e.g. "https://mastodon.social": required here
+    api_base: Annotated[str, pydantic.AfterValidator(web_address)]
     hashtags: tuple[str, ...] = ()
 
 

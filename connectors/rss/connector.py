@@ -14,13 +14,14 @@ import calendar
 import hashlib
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import parse_qs, urlsplit
 
 import feedparser
+import pydantic
 
 from connectors import cursors
-from connectors.base import Batch, ConnectorError, Post, SchoolQuery, SourceConfig
+from connectors.base import Batch, ConnectorError, Post, SchoolQuery, SourceConfig, web_address
 from connectors.html import html_to_text
 from connectors.matching import SchoolMatcher
 from connectors.rss.client import get_feed
@@ -33,7 +34,8 @@ MAX_ID_CHARS = 200
 
 class RssConfig(SourceConfig):
     kind: Literal["rss"] = "rss"
-    url: str
+    # http(s) only: a file:// feed would read the server's own files into the queue.
+    url: Annotated[str, pydantic.AfterValidator(web_address)]
 
 
 def unwrap_link(link: str) -> str:

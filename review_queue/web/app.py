@@ -39,6 +39,7 @@ from review_queue.reports import ReportError
 from review_queue.web import filters
 from review_queue.web.config import ConsoleConfig
 from review_queue.web.deps import NotSignedIn, csrf_protect, render
+from review_queue.web.headers import SECURITY_HEADERS
 from review_queue.web.routes import admin, incidents, items, queue, signin
 
 __all__ = ["ConsoleConfig", "NavEntry", "create_app"]
@@ -54,18 +55,6 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-# Pages hold personal data: no caching, no framing, no scripts, no referrer to the
-# platforms when a reviewer follows a link or reveals an image.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' https: http:; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-}
 
 
 @dataclass(frozen=True)

@@ -53,16 +53,32 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+# No typed field in any console form needs more (a pasted post is capped at 20,000 in
+# connectors.manual); reasons, notes and names are far shorter.  Uploads are capped apart.
+MAX_FORM_FIELD_CHARS = 20_000
+
+
 async def csrf_protect(request: Request) -> None:
-    """App-wide dependency: every unsafe request must carry the session's CSRF token."""
+    """App-wide dependency: every unsafe request carries the session's CSRF token, and no huge field.
+
+    One place for the size of what people type: a 5 MB "reason" would be stored, audited
+    and rendered into evidence PDFs at great cost.
+    """
     if request.method not in UNSAFE_METHODS:
         return
     expected = request.session.get("csrf")
     sent = request.headers.get("x-csrf-token")
-    if sent is None:
+    if request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/")
+    ):
         form = await request.form()
-        value = form.get("csrf")
-        sent = value if isinstance(value, str) else None
+        if any(isinstance(v, str) and len(v) > MAX_FORM_FIELD_CHARS for v in form.values()):
+            raise HTTPException(
+                status_code=413, detail=f"A field is longer than {MAX_FORM_FIELD_CHARS} characters."
+            )
+        if sent is None:
+            value = form.get("csrf")
+            sent = value if isinstance(value, str) else None
     if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
         raise HTTPException(
             status_code=403, detail="This form has expired. Go back, reload the page and try again."

@@ -110,11 +110,13 @@ def test_a_governor_is_refused_post_content(
     shot(page, "07-governor-refused")
 
 
-def test_hostile_post_text_stays_inert_and_images_stay_blurred_until_revealed(
+def test_hostile_post_text_stays_inert_and_images_load_only_when_asked_then_stay_blurred_until_revealed(
     page: Any, live_server: str, cast: Cast, make_item: ItemFactory, image_host: str
 ) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    fetched: list[str] = []  # every request the DSL's browser makes to the poster's host
+    page.on("request", lambda r: fetched.append(r.url) if r.url.startswith(image_host) else None)
     item = make_item(
         text=HOSTILE,
         evidence=[span("abuse", HOSTILE, "<script>window.__pwned = 1; alert('x')</script>", "<i>markup</i>")],
@@ -133,11 +135,19 @@ def test_hostile_post_text_stays_inert_and_images_stay_blurred_until_revealed(
     assert page.evaluate("() => document.querySelectorAll('script').length") == 0
     assert dialogs == []
 
+    # Opening the item loads nothing from the poster's host, and its policy would refuse it.
+    page.wait_for_load_state("networkidle")
+    assert fetched == [] and page.locator("img").count() == 0
+    shot(page, "08-item-nothing-remote")
+    page.click("text=Load image 1 from")
     img = page.locator(".media img")
     img.wait_for()
+    page.wait_for_function("() => document.querySelector('.media img').complete")
+    assert fetched == [f"{image_host}/photo.png"]
+    assert page.evaluate("() => document.querySelector('.media img').naturalWidth") == 320
     assert "blur" in img.evaluate("e => getComputedStyle(e).filter")
-    shot(page, "08-hostile-and-blurred")
-    page.click("text=Reveal image 1")
+    shot(page, "08b-attachment-blurred")
+    page.click("text=Reveal image")
     # The filter eases off over a fifth of a second.
     page.wait_for_function("() => getComputedStyle(document.querySelector('.media img')).filter === 'none'")
     shot(page, "09-image-revealed")

@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from classifiers.base import ClassifierError
 from classifiers.model import MODEL_DIR, MODEL_PATH, load_model
+from classifiers.model_card import targets
 from classifiers.pipeline import load_pipeline
 
 
@@ -40,28 +41,31 @@ def test_a_missing_model_is_a_classifier_error(tmp_path: Path) -> None:
         load_pipeline(model_path=tmp_path / "nope.skops")
 
 
-def test_a_broken_policy_is_a_classifier_error(tmp_path: Path) -> None:
+def test_a_broken_policy_is_refused_when_read(tmp_path: Path) -> None:
+    import pydantic
+
+    from classifiers.policy import read_policy
+
     policy = tmp_path / "policy.toml"
     policy.write_text("[categories.abuse]\nseverity = 'medium'\n")
+    with pytest.raises(pydantic.ValidationError):
+        read_policy(policy)
+    policy.write_bytes(b"\xff\xfe not utf-8")
     with pytest.raises(ClassifierError):
-        load_pipeline(policy_path=policy)
+        read_policy(policy)
 
 
 METRICS = json.loads((MODEL_DIR / "metrics.json").read_text())
-TARGETS = {
-    "heldout macro-F1 >= 0.80": lambda m: m["heldout"]["macro_f1"] >= 0.80,
-    "heldout threat recall >= 0.90": lambda m: m["heldout"]["recall"]["threat"] >= 0.90,
-    "heldout pupil_image recall >= 0.90": lambda m: m["heldout"]["recall"]["pupil_image"] >= 0.90,
-    "heldout individual_child recall >= 0.90": lambda m: m["heldout"]["recall"]["individual_child"] >= 0.90,
-    "civil criticism false flags <= 5%": lambda m: m["heldout"]["criticism_false_flag_rate"] <= 0.05,
-    "HateCheck accuracy > 0.766": lambda m: m["hatecheck"]["accuracy"] > 0.766,
-    "HateCheck threat_dir_h threat >= 0.90": lambda m: m["hatecheck"]["threat_dir_h_threat_recall"] >= 0.90,
-    "Davidson abuse macro-F1 >= 0.90": lambda m: m["davidson"]["macro_f1"] >= 0.90,
-}
-# Targets the shipped model does not reach yet (the card says so).  strict=True: when a
+# The model card's targets (issue 12), measured on the sealed set and the public sets.
+MEASURED = targets(METRICS)
+# Targets the shipped model does not reach (the card says so).  strict=True: when a
 # retrained model reaches one, this test fails until the name is taken off the list.
 NOT_MET: set[str] = {
-    "Davidson abuse macro-F1 >= 0.90",
+    "sealed recall >= 0.90 on threat / pupil_image / individual_child",  # pupil_image 0.824
+    "sealed harmless posts flagged with any category <= 10%",  # 0.120
+    "HateCheck threat_dir_h flagged threat >= 0.90",  # 0.789
+    "OLID test macro-F1 >= 0.75",  # 0.541
+    "gatepost classify >= 2,000 posts/s, one core, whole process",  # 1,049 on hand-written posts
 }
 
 
@@ -71,14 +75,9 @@ NOT_MET: set[str] = {
         pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="not met; see MODEL_CARD.md"))
         if name in NOT_MET
         else name
-        for name in TARGETS
+        for name in MEASURED
     ],
 )
 def test_the_model_cards_measured_figures_meet_the_targets(target: str) -> None:
-    assert TARGETS[target](METRICS), f"{target}: see classifiers/model/metrics.json"
-
-
-def test_the_model_card_was_written_from_the_shipped_model() -> None:
-    card = (MODEL_DIR / "MODEL_CARD.md").read_text()
-    assert METRICS["model_version"] == load_model(MODEL_PATH).version
-    assert METRICS["model_version"] in card
+    got, ok = MEASURED[target]
+    assert ok, f"{target}: measured {got}; see classifiers/model/metrics.json"

@@ -7,14 +7,18 @@ import tomllib
 import pytest
 
 from classifiers.base import CATEGORIES
-from classifiers.pipeline import DEFAULT_POLICY_PATH, Pipeline
+from classifiers.pipeline import Pipeline
+from classifiers.policy import DEFAULT_POLICY_PATH
 
 POLICY = tomllib.loads(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
 # pupil_image examples describe an attachment in brackets; the image tests cover that category.
 TEXT_CATEGORIES = [c for c in CATEGORIES if c != "pupil_image"]
 # Examples the shipped model gets wrong (reported in the model card's limitations).
 # strict=True: a retrained model that gets one right makes this fail until it is removed.
-KNOWN_MISSES: set[tuple[str, str]] = set()
+KNOWN_MISSES: set[tuple[str, str]] = {
+    ("incitement", "sign the petition to get Mrs Carter sacked"),
+    ("threat", "I'll be raising this at the governors' meeting"),
+}
 
 
 def _cases(key: str) -> list[object]:

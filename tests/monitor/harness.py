@@ -102,9 +102,19 @@ class Record:
     audit_head: str
 
 
+# The audit key every gatepost process of these tests uses (worker_env passes it on), so the
+# seeded log is keyed as the product keys it and no process re-keys it mid-test.
+AUDIT_KEY = "fault-tests-audit-key-kept-outside-the-database"
+
+
+def keyed(db: Database) -> Database:
+    return Database(db.url, audit_key=AUDIT_KEY.encode())
+
+
 def seed_records(db: Database, items: int = 5) -> Record:
     """A separate school with flagged, decided items, their audit entries, and a digest due now."""
     created = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    db = keyed(db)
     with db.session_scope() as s:
         school = ensure_school(s, "seeded", "Seeded Academy")
         from connectors.base import Post as PostIn
@@ -148,7 +158,9 @@ def seed_records(db: Database, items: int = 5) -> Record:
                 s, user=None, action="decide", object_type="item", object_id=item.id, school_id=school.id
             )
         schedule.ensure_job(s, "digest:seeded", created)
-    return snapshot(db)
+    record = snapshot(db)
+    db.dispose()
+    return record
 
 
 def snapshot(db: Database) -> Record:
@@ -189,6 +201,7 @@ def send_digest_twice_at_once(db: Database) -> int:
 
 
 def assert_nothing_lost(db: Database, before: Record) -> None:
+    db = keyed(db)
     after = snapshot(db)
     assert after.decisions == before.decisions, "a decision was lost"
     assert after.audit_entries == before.audit_entries and after.audit_head == before.audit_head
@@ -243,6 +256,7 @@ def worker_env(
     env = {k: v for k, v in os.environ.items() if not k.startswith("GATEPOST_")}
     env.update(
         GATEPOST_HOME=str(home),
+        GATEPOST_AUDIT_KEY=AUDIT_KEY,
         GATEPOST_DATABASE_URL=database_url,
         GATEPOST_BROKER_URL=broker_url,
         GATEPOST_BROKER_KEY_PREFIX=prefix,

@@ -115,9 +115,19 @@ def test_export_lists_every_captured_post_with_flags_and_status(
     assert main(["demo", "--no-serve"]) == 0
     capsys.readouterr()
     out = tmp_path / "export.jsonl"
+    out.write_text("an older file anyone could read\n")
+    out.chmod(0o644)
     assert main(["export", "posts", "--format", "jsonl", "--out", str(out)]) == 0
+    assert out.stat().st_mode & 0o777 == 0o600  # personal data: its owner only, whatever was there
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == 37
+    from review_queue.db import Database
+    from review_queue.models import AuditEntry
+
+    db = Database(load_settings().database_url)
+    with db.session_scope() as s:
+        assert s.scalars(select(AuditEntry.action).where(AuditEntry.action == "export.posts")).all()
+    db.dispose()
     statuses = {r["status"] for r in rows}
     assert "open" in statuses and "not flagged" in statuses
     assert all(len(r["evidence_hash"]) == 64 for r in rows)
@@ -154,3 +164,44 @@ def test_classify_honours_a_face_count_given_in_the_input_line(tmp_path: Path) -
     flags = {r["id"]: r["flags"] for r in map(json.loads, out.read_text().splitlines())}
     assert "pupil_image" not in flags[1]
     assert "pupil_image" in flags[4]
+
+
+def test_a_schools_own_threshold_in_its_policy_file_changes_what_classify_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from config import POLICY_PATH
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": "Lovely harvest festival at Hollybrook today"}) + "\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["classify", "--in", str(src), "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["flags"] == []
+    # The school's copy of the policy makes security as sensitive as it can be.
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        POLICY_PATH.read_text(encoding="utf-8").replace(
+            "[categories.security]\n", "[categories.security]\nthreshold = 0.0\n"
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GATEPOST_POLICY", str(policy))
+    assert main(["classify", "--in", str(src), "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["flags"] == ["security"]
+
+
+def test_a_policy_file_with_a_bad_value_stops_start_up_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from config import POLICY_PATH
+
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        POLICY_PATH.read_text(encoding="utf-8").replace('severity = "urgent"', 'severity = "panic"', 1),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GATEPOST_POLICY", str(policy))
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": "hello"}) + "\n")
+    assert main(["classify", "--in", str(src), "--out", str(tmp_path / "o.jsonl")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "categories.threat.severity" in err and "policy.toml" in err

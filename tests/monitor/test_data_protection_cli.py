@@ -109,6 +109,11 @@ def test_privacy_erase_dry_run_changes_nothing_and_erase_then_removes_the_posts(
     out = capsys.readouterr().out
     assert "deleted  posts" in out and "angrydad" not in out
     assert posts(demo_db) == before - 2
+    # Nothing of the handle is left in SQLite's write-ahead log beside the database either.
+    database = Path(demo_db.url.removeprefix("sqlite:///"))
+    for leftover in (database, database.with_name(database.name + "-wal")):
+        if leftover.exists():
+            assert b"angrydad_af" not in leftover.read_bytes(), leftover.name
 
 
 def test_privacy_refuses_an_unknown_account_and_an_open_incident_in_one_line_without_the_handle(

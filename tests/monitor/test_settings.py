@@ -102,3 +102,33 @@ def test_a_secret_written_into_the_settings_file_is_refused(tmp_path: Path) -> N
     file.write_text('[smtp]\nhost = "mail"\npassword = "hunter2"\n')
     with pytest.raises(StartupError, match=r"smtp\.password"):
         load_settings(file, env={"GATEPOST_HOME": str(tmp_path)})
+
+
+@pytest.mark.parametrize(
+    "fragment,key",
+    [
+        ('[[sources]]\nkind = "rss"\nurl = "file:///etc/passwd"\n', "sources[0].url"),
+        ('[[sources]]\nkind = "mastodon"\napi_base = "gopher://x.test"\n', "sources[0].api_base"),
+        ('[contacts]\ndsl = ["the DSL"]\n', "contacts.dsl[0]"),
+        ('[contacts]\nwebhook_url = "file:///tmp/hook"\n', "contacts.webhook_url"),
+    ],
+)
+def test_a_profile_with_a_dangerous_or_impossible_value_stops_start_up_in_one_line(tmp_path, fragment, key):
+    from monitor.settings import StartupError, load_profile
+
+    path = tmp_path / "school.toml"
+    path.write_text('[school]\nname = "Hollybrook Primary School"\n\n' + fragment, encoding="utf-8")
+    with pytest.raises(StartupError) as err:
+        load_profile(path)
+    assert key in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_profile_that_is_not_utf8_or_a_timezone_on_mars_stops_start_up_in_one_line(tmp_path):
+    from monitor.settings import StartupError, load_profile, load_settings
+
+    path = tmp_path / "school.toml"
+    path.write_bytes('[school]\nname = "Caf\u00e9"\n'.encode("latin-1"))
+    with pytest.raises(StartupError, match="not UTF-8"):
+        load_profile(path)
+    with pytest.raises(StartupError, match="timezone"):
+        load_settings(env={"GATEPOST_HOME": str(tmp_path), "GATEPOST_TIMEZONE": "Mars/Olympus"})

@@ -230,11 +230,12 @@ def test_a_possible_indecent_image_is_never_shown_and_points_to_the_iwf(
         flags=("pupil_image",), media=[{"type": "image", "url": "https://cdn.example.test/a.jpg"}]
     )
     signin(client, cast.dsl.email)
-    assert 'src="https://cdn.example.test/a.jpg"' in client.get(f"/items/{item}").text
+    assert 'src="https://cdn.example.test/a.jpg"' in client.get(f"/items/{item}/media/0").text
     post_form(client, f"/items/{item}/possible-iic", {})
     _confirm(client, item, ["pupil_image"])
     page = client.get(f"/items/{item}").text
     assert "<img" not in page and "https://cdn.example.test/a.jpg" in page
+    assert client.get(f"/items/{item}/media/0").status_code == 404  # its page is gone too
     assert "report.iwf.org.uk" in page and "ceop" in page.lower()
     assert post_form(client, f"/items/{item}/reports", {"platform": "x"}).status_code == 400
 
@@ -416,3 +417,53 @@ def test_a_new_password_or_disabling_the_account_signs_it_out_everywhere(
     with db.session_scope() as s:
         actions = [e.action for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
     assert "account.password_set" in actions and "account.disabled" in actions
+
+
+def test_an_attachment_loads_only_on_its_own_page_which_is_audited_and_allows_only_its_host(
+    client: TestClient, db: Database, cast: Cast, make_item: ItemFactory
+) -> None:
+    item = make_item(
+        flags=("pupil_image",),
+        media=[{"type": "image", "url": "https://cdn.example.test/a.jpg", "alt_text": "x"}],
+    )
+    signin(client, cast.dsl.email)
+    page = client.get(f"/items/{item}")
+    assert "<img" not in page.text and f"/items/{item}/media/0" in page.text
+    assert "img-src 'self';" in page.headers["content-security-policy"]
+    media = client.get(f"/items/{item}/media/0")
+    assert media.status_code == 200 and '<img src="https://cdn.example.test/a.jpg"' in media.text
+    assert "img-src 'self' https://cdn.example.test;" in media.headers["content-security-policy"]
+    assert client.get(f"/items/{item}/media/1").status_code == 404
+    with db.session_scope() as s:
+        actions = [e.action for e in s.scalars(select(AuditEntry))]
+    assert actions.count("item.media_viewed") == 1
+
+
+def test_what_people_type_is_capped_everywhere_in_the_console(
+    client: TestClient, cast: Cast, make_item: ItemFactory
+) -> None:
+    item = make_item()
+    signin(client, cast.dsl.email)
+    huge = "x" * 5_000_000
+    r = post_form(client, f"/items/{item}/decide", {"action": "dismiss", "reason": huge}, f"/items/{item}")
+    assert r.status_code in (400, 413)  # Starlette's own 1 MB part limit, or ours
+    r = post_form(
+        client, f"/items/{item}/decide", {"action": "dismiss", "reason": "z" * 30_000}, f"/items/{item}"
+    )
+    assert r.status_code == 413
+    r = post_form(
+        client, f"/items/{item}/decide", {"action": "dismiss", "reason": "y" * 5000}, f"/items/{item}"
+    )
+    assert r.status_code == 400 and "at most 4000" in r.text
+
+
+def test_a_right_to_left_override_in_a_post_cannot_reorder_the_page_around_it(
+    client: TestClient, cast: Cast, make_item: ItemFactory
+) -> None:
+    rlo = "\u202egnirts desrever"
+    item = make_item(text=f"Hollybrook {rlo} end", author=f"dad{rlo}")
+    signin(client, cast.dsl.email)
+    for page in (client.get("/queue").text, client.get(f"/items/{item}").text):
+        # Every place the author or the text lands inline is isolated from what follows it.
+        assert f"<bdi>dad{rlo}</bdi>" in page
+    assert 'id="post-text" dir="auto"' in client.get(f"/items/{item}").text

@@ -94,3 +94,18 @@ def test_the_sources_page_shows_health_to_the_dsl_only(console, cast, db, school
     signin(console, cast.dsl.email)
     page = console.get("/sources").text
     assert "x-abc" in page and "failing" in page and "HTTP 503" in page and "since_id" in page
+
+
+def test_where_from_and_the_link_are_capped(console, cast, db):
+    signin(console, cast.reviewer.email)
+    r = send(console, where_from="w" * 1000, text="Hollybrook gate code is 1234")
+    assert r.status_code == 400 and "at most 300" in r.text
+    r = send(
+        console,
+        where_from="Year 4 WhatsApp",
+        text="Hollybrook gate code is 1234",
+        url="https://x.test/" + "a" * 3000,
+    )
+    assert r.status_code == 400 and "at most 2000" in r.text
+    with db.session_scope() as s:
+        assert s.scalars(select(Post)).first() is None

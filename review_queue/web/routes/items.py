@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from review_queue import accounts, audit, console, queue, reports
 from review_queue.models import PlatformReport, ReviewItem, User
 from review_queue.web.deps import db_session, render, require, school_details
+from review_queue.web.headers import app_csp
 
 router = APIRouter()
 
@@ -51,6 +52,35 @@ def item_page(
             "error": error,
         },
     )
+
+
+@router.get("/items/{item_id}/media/{n}")
+def media_page(
+    request: Request,
+    item_id: int,
+    n: int,
+    user: User = Depends(require(*accounts.CONTENT_ROLES)),
+    session: Session = Depends(db_session),
+) -> Response:
+    """One attachment, loaded only because the reviewer asked: audited, and the only remote image allowed."""
+    policy = request.app.state.config.policy
+    detail = console.item_detail(session, user, item_id, policy)
+    if detail is None or not 0 <= n < len(detail.images) or not detail.images[n]["src"]:
+        raise HTTPException(status_code=404, detail="No such attachment (or it may not be shown).")
+    image = detail.images[n]
+    item = _item(session, user, item_id)
+    audit.record(
+        session,
+        user=user,
+        action="item.media_viewed",
+        object_type="item",
+        object_id=item_id,
+        school_id=item.school_id,
+    )
+    response = render(request, user, "media.html", {"item": detail, "image": image, "n": n})
+    origin = console.origin_of(image["src"])
+    response.headers["Content-Security-Policy"] = app_csp(img_src=f"'self' {origin}")
+    return response
 
 
 @router.post("/items/{item_id}/claim")
