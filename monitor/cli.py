@@ -398,6 +398,11 @@ def cmd_privacy(args: argparse.Namespace) -> int:
             print(f"  deleted  {table:<20} {n:>6}")
     for table, n in result.redacted.items():
         print(f"  redacted {table:<20} {n:>6}")
+    if result.others_in_incidents:
+        print(
+            f"  including {result.others_in_incidents} post(s) written under other handles: they are"
+            " evidence in this person's incidents, and go with them"
+        )
     return 0
 
 

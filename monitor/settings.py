@@ -13,6 +13,7 @@ the file, the key and the fix.  This module is not where connectors are built
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
@@ -46,6 +48,9 @@ class SchoolSection(_Strict):
     town: str | None = None
     # Phrases that contain an alias but mean something else ("Hollybrook Garden Centre").
     exclude: list[str] = []
+    # Feeds, platform APIs and webhooks on a private or local address are refused unless the
+    # operator runs that service for the school (a self-hosted Mastodon, an intranet feed).
+    allow_private_hosts: bool = False
     # Stable id used in URLs and the database; derived from the name when absent.
     slug: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")] | None = None
 
@@ -268,7 +273,46 @@ def parse_profile(data: Mapping[str, Any], path: Path | str = "<profile>") -> Pr
     except pydantic.ValidationError as exc:
         raise StartupError(_one_line(path, exc)) from None
     # Sources are validated by their own models above; attach them without re-validation.
-    return profile.model_copy(update={"sources": sources})
+    profile = profile.model_copy(update={"sources": sources})
+    if not profile.school.allow_private_hosts:
+        _refuse_private_hosts(profile, path)
+    return profile
+
+
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet")
+
+
+def private_host(host: str | None) -> bool:
+    """A host on this machine or a private, link-local or reserved network (where a feed or
+    webhook address would let a profile reach the school's own services or a cloud metadata
+    endpoint instead of the internet)."""
+    if not host:
+        return False
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(_LOCAL_SUFFIXES):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def _refuse_private_hosts(profile: Profile, path: Path | str) -> None:
+    addresses = [
+        (f"sources[{i}].{attr}", getattr(src, attr, None))
+        for i, src in enumerate(profile.sources)
+        for attr in ("url", "api_base")
+    ] + [("contacts.webhook_url", profile.contacts.webhook_url)]
+    for key, value in addresses:
+        host = urlsplit(value).hostname if isinstance(value, str) else None
+        if private_host(host):
+            raise StartupError(
+                f"{path}: key '{key}' points at a private or local address ({host}); fix: use a public "
+                "address, or set allow_private_hosts = true under [school] for a service you run yourself"
+            )
 
 
 def load_profile(path: Path | str) -> Profile:

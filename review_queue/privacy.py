@@ -481,6 +481,9 @@ class ErasureResult:
     deleted: dict[str, int]
     redacted: dict[str, int]
     found: bool
+    # Posts written under other handles that go too, because the school attributed them to
+    # this person by putting them in the person's incidents: the dry run says so first.
+    others_in_incidents: int = 0
 
     @property
     def total(self) -> int:
@@ -560,6 +563,14 @@ def erase_subject(
             "confirm that the legal-claims exemption does not apply and erase them too"
         )
     names = list(session.scalars(select(Person.name).where(Person.id.in_(s.person_ids))))
+    others_in_incidents = int(
+        session.scalar(
+            select(func.count())
+            .select_from(Post)
+            .where(Post.id.in_(s.post_ids), func.lower(func.ltrim(Post.author_handle, "@")).not_in(s.handles))
+        )
+        or 0
+    )
     deleted = dict.fromkeys(TABLES, 0)
     delete_incidents(
         session, select(ConductIncident.id).where(ConductIncident.id.in_(s.incident_ids)), deleted
@@ -583,7 +594,9 @@ def erase_subject(
         },
     )
     session.flush()
-    return ErasureResult(deleted=deleted, redacted=redacted, found=s.found)
+    return ErasureResult(
+        deleted=deleted, redacted=redacted, found=s.found, others_in_incidents=others_in_incidents
+    )
 
 
 def _delete_people(session: Session, person_ids: list[int]) -> int:

@@ -42,6 +42,7 @@ class Platforms:
         path = directory / "school.toml"
         path.write_text(
             '[school]\nname = "Hollybrook Primary School"\naliases = ["Hollybrook", "HPS"]\n'
+            "allow_private_hosts = true  # the fake platforms listen on 127.0.0.1\n"
             'town = "Ashby Fields"\nexclude = ["Hollybrook Garden Centre", "Hollybrook Road"]\n\n'
             f'[[sources]]\nkind = "reddit"\napi_base = "{self.reddit.base}"\nsubreddits = ["AshbyFields"]\n\n'
             f'[[sources]]\nkind = "x"\napi_base = "{self.x.base}"\ndaily_read_budget = 500\n\n'

@@ -32,7 +32,11 @@ POST_URL = "https://www.facebook.com/groups/ashbyfieldsparents/posts/1003"
 def _profile(webhook: str | None = None) -> Any:
     return parse_profile(
         {
-            "school": {"name": "Hollybrook Primary School", "slug": "hollybrook"},
+            "school": {
+                "name": "Hollybrook Primary School",
+                "slug": "hollybrook",
+                "allow_private_hosts": True,
+            },
             "contacts": {
                 "dsl": ["dsl@hollybrook.example"],
                 "deputy": ["deputy@hollybrook.example"],

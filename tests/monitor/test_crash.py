@@ -77,7 +77,8 @@ def test_a_fetch_killed_mid_run_loses_nothing_and_stores_nothing_twice(kind, tmp
         expected = seed(fake)
         profile = tmp_path / "school.toml"
         profile.write_text(
-            '[school]\nname = "Hollybrook Primary School"\naliases = ["Hollybrook"]\n\n'
+            '[school]\nname = "Hollybrook Primary School"\naliases = ["Hollybrook"]\n'
+            "allow_private_hosts = true\n\n"  # the fake platform listens on 127.0.0.1
             f'[[sources]]\n{section}\napi_base = "{fake.base}"\n',
             encoding="utf-8",
         )

@@ -24,7 +24,9 @@ THREAT = "Hollybrook head better watch her back at pick-up tomorrow"
 def _profile(tmp_path: Path, source: str) -> Path:
     path = tmp_path / "school.toml"
     path.write_text(
-        '[school]\nname = "Hollybrook Primary School"\naliases = ["Hollybrook"]\n\n' + source,
+        '[school]\nname = "Hollybrook Primary School"\naliases = ["Hollybrook"]\n'
+        + "allow_private_hosts = true\n\n"  # the fake servers listen on 127.0.0.1
+        + source,
         encoding="utf-8",
     )
     return path

@@ -132,3 +132,39 @@ def test_a_profile_that_is_not_utf8_or_a_timezone_on_mars_stops_start_up_in_one_
         load_profile(path)
     with pytest.raises(StartupError, match="timezone"):
         load_settings(env={"GATEPOST_HOME": str(tmp_path), "GATEPOST_TIMEZONE": "Mars/Olympus"})
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://169.254.169.254/latest/meta-data/",  # a cloud metadata endpoint (link-local)
+        "http://127.0.0.1:6379/",  # this machine's Redis
+        "http://10.0.0.5/feed.xml",
+        "http://[::1]/feed",
+        "http://[::ffff:192.168.1.1]/feed",
+        "https://intranet.local/feed",
+        "http://localhost:8000/",
+    ],
+)
+def test_a_feed_on_a_private_or_local_address_is_refused_unless_the_operator_allows_it(tmp_path, address):
+    from monitor.settings import StartupError, load_profile
+
+    path = tmp_path / "school.toml"
+    body = f'[[sources]]\nkind = "rss"\nurl = "{address}"\n'
+    path.write_text('[school]\nname = "Hollybrook Primary School"\n\n' + body, encoding="utf-8")
+    with pytest.raises(StartupError, match=r"sources\[0\]\.url.*allow_private_hosts"):
+        load_profile(path)
+    path.write_text('[school]\nname = "Hollybrook Primary School"\nallow_private_hosts = true\n\n' + body)
+    assert load_profile(path).sources[0].url == address
+
+
+def test_a_webhook_on_a_private_address_is_refused_and_public_ones_pass(tmp_path):
+    from monitor.settings import StartupError, load_profile
+
+    path = tmp_path / "school.toml"
+    path.write_text(
+        '[school]\nname = "Hollybrook Primary School"\n\n[contacts]\nwebhook_url = "http://192.168.0.9/hook"\n'
+        '\n[[sources]]\nkind = "rss"\nurl = "https://news.example.com/feed.xml"\n'
+    )
+    with pytest.raises(StartupError, match=r"contacts\.webhook_url"):
+        load_profile(path)

@@ -274,3 +274,36 @@ def test_every_table_that_holds_personal_data_is_searched_for_redaction() -> Non
         assert needed in columns
     assert not any(c.startswith(("audit_log.", "users.")) for c in columns)
     assert "review_items.status" not in columns  # a code, never free text
+
+
+def test_erasure_says_how_many_posts_under_other_handles_go_with_the_persons_incidents(
+    any_db: Database, scenario: demo_data.Scenario
+) -> None:
+    from review_queue.models import IncidentPost, ReviewItem
+
+    with any_db.session_scope() as s:
+        before = privacy.erase_subject(s, "jk_ashby", by=dsl(s), key=KEY, include_open_incidents=True)
+        s.rollback()  # a dry run
+    with any_db.session_scope() as s:
+        # jk_ashby's incident gets another person's flagged post as evidence too.
+        link = s.scalars(
+            select(IncidentPost)
+            .join(ReviewItem, ReviewItem.id == IncidentPost.item_id)
+            .join(Post, Post.id == ReviewItem.post_id)
+            .where(Post.author_handle == "jk_ashby")
+        ).first()
+        assert link is not None
+        linked = set(
+            s.scalars(select(IncidentPost.item_id).where(IncidentPost.incident_id == link.incident_id))
+        )
+        others = s.scalars(
+            select(ReviewItem.id)
+            .join(Post, Post.id == ReviewItem.post_id)
+            .where(Post.author_handle != "jk_ashby", ReviewItem.id.not_in(linked))
+        ).first()
+        assert others is not None
+        s.add(IncidentPost(incident_id=link.incident_id, item_id=others))
+    with any_db.session_scope() as s:
+        result = privacy.erase_subject(s, "jk_ashby", by=dsl(s), key=KEY, include_open_incidents=True)
+        assert result.others_in_incidents == before.others_in_incidents + 1
+        s.rollback()
