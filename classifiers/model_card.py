@@ -185,14 +185,18 @@ skops; `load_model` refuses any type outside `TRUSTED_TYPES`.
   The sealed writers had different briefs, regions and schools, but share that nature, and
   so does the second labeller: the kappa above is an upper bound on what two people would
   reach, on posts written to be labelled.
-* Text that names no one at the school is judged with little help: short generic replies
-  ("I agree with you", "what time does it start?") score 0.45 to 0.72 for abuse, above its
-  threshold, because public tweets (Davidson, mostly "offensive") teach function words; OLID's
-  test set shows it (0.541). A ceiling for posts with no negative word and no school anchor
-  fixed the replies (OLID 0.666) but cost abuse recall on the training writers (0.71 to 0.63)
-  and HateCheck (0.786 to 0.766), so it is not shipped. Posts that mention a group of people
-  in passing ("the school cook is a Muslim") are still flagged abuse (tests record 7 such
-  sentences as strict expected failures).
+* Text that names no one at the school is judged with little help: a short generic reply
+  ("I agree with you") can still score above the abuse threshold, because public tweets
+  (Davidson, mostly "offensive") teach function words; OLID's test set shows it. A writer of
+  thread replies (w13) took OLID from 0.541 to 0.599. A ceiling for posts with no negative word
+  and no school anchor was tried and not shipped: it cost abuse recall on the training writers
+  (0.71 to 0.63) and HateCheck (0.786 to 0.766). Posts that mention a group of people in passing
+  ("the school cook is a Muslim") can still be flagged abuse (the tests record such sentences
+  as strict expected failures).
+* The sealed set was scored twice: once for the model trained on writers w01-w12, and once
+  after two more writers (w13 replies, w14 mentions of groups) were added for reasons seen on
+  public sets and probes, not on the sealed set: macro-F1 0.844 then 0.845, harmless posts
+  flagged 0.120 then 0.111.
 * Defamation is judged from wording alone; the model cannot know whether a claim is true.
 * pupil_image without a face count rests on the post's words and the alt text. Many platforms
   give no alt text, so a bare "look at this" with a photo may be missed or over-flagged.

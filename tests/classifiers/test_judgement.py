@@ -226,14 +226,14 @@ PLAIN_DESCRIPTIONS = [
     "My neighbour works with a lot of nurses from Nigeria.",
     "They live with their grandparents near the park.",
     "Her sister is a midwife and his brother drives the school minibus.",
+    "Most of the mums at the gate are from Poland or Romania.",
+    "The school cook is a Muslim and does halal options now.",
+    "Two of the teaching assistants are Catholic nuns.",
     # The model still flags these (abuse, once defamation): a group named in passing, and
     # common words, lean towards abuse after training on public tweets (MODEL_CARD.md).
     *(
         pytest.param(text, marks=pytest.mark.xfail(strict=True))
         for text in (
-            "Most of the mums at the gate are from Poland or Romania.",
-            "The school cook is a Muslim and does halal options now.",
-            "Two of the teaching assistants are Catholic nuns.",
             "She's been a dinner lady there for twenty years.",
             "The new SENCo is a deaf woman and she signs in assembly.",
             "There are a lot of refugee families joining this term.",
