@@ -141,6 +141,9 @@ class SchoolQuery:
     aliases: tuple[str, ...] = ()
     town: str | None = None
     exclude: tuple[str, ...] = ()
+    # The profile's `allow_private_hosts`: off, a feed that redirects to a private or local
+    # address is refused (connectors/addresses.py).
+    allow_private_hosts: bool = False
 
     @property
     def terms(self) -> tuple[str, ...]:

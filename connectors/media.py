@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
+from connectors.addresses import private_host, refuse_private_redirects
 from connectors.base import ConnectorError
 
 # A phone screenshot is 1-4 MB; anything past 10 MB is not a screenshot.
@@ -112,14 +113,24 @@ def describe(data: bytes, image: Image.Image | None = None) -> dict[str, Any]:
     return info
 
 
-def download(url: str, policy: MediaPolicy, *, timeout: float | None = None) -> bytes:
-    """Fetch media bytes into memory under the policy; never more than `max_bytes` are read."""
+def download(
+    url: str, policy: MediaPolicy, *, timeout: float | None = None, allow_private_hosts: bool = False
+) -> bytes:
+    """Fetch media bytes into memory under the policy; never more than `max_bytes` are read.
+    A post's media address is hostile: a private or local host, asked for or redirected to,
+    is refused unless allowed."""
     if not policy.download:
         raise MediaRefused("media download is off by policy (metadata only)")
+    if not allow_private_hosts and private_host(httpx.URL(url).host):
+        raise MediaRefused("media on a private or local address refused")
+    hooks = {} if allow_private_hosts else {"response": [refuse_private_redirects("media")]}
     try:
         with (
             httpx.Client(
-                timeout=timeout or DOWNLOAD_TIMEOUT_S, follow_redirects=True, max_redirects=3
+                timeout=timeout or DOWNLOAD_TIMEOUT_S,
+                follow_redirects=True,
+                max_redirects=3,
+                event_hooks=hooks,
             ) as client,
             client.stream("GET", url) as response,
         ):

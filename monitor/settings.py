@@ -13,7 +13,6 @@ the file, the key and the fix.  This module is not where connectors are built
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import os
 import re
@@ -31,6 +30,7 @@ from classifiers.base import SchoolContext, StaffRef
 from classifiers.policy import Policy
 from config import POLICY_PATH
 from connectors import registry
+from connectors.addresses import private_host
 from connectors.base import SchoolQuery, SourceConfig, web_address
 
 
@@ -141,6 +141,7 @@ class Profile(_Strict):
             aliases=tuple(self.school.aliases),
             town=self.school.town,
             exclude=tuple(self.school.exclude),
+            allow_private_hosts=self.school.allow_private_hosts,
         )
 
     def context(self) -> SchoolContext:
@@ -277,27 +278,6 @@ def parse_profile(data: Mapping[str, Any], path: Path | str = "<profile>") -> Pr
     if not profile.school.allow_private_hosts:
         _refuse_private_hosts(profile, path)
     return profile
-
-
-_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet")
-
-
-def private_host(host: str | None) -> bool:
-    """A host on this machine or a private, link-local or reserved network (where a feed or
-    webhook address would let a profile reach the school's own services or a cloud metadata
-    endpoint instead of the internet)."""
-    if not host:
-        return False
-    host = host.strip("[]").lower().rstrip(".")
-    if host == "localhost" or host.endswith(_LOCAL_SUFFIXES):
-        return True
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not ip.is_global or ip.is_multicast
 
 
 def _refuse_private_hosts(profile: Profile, path: Path | str) -> None:

@@ -9,6 +9,7 @@ import dataclasses
 
 import httpx
 
+from connectors.addresses import refuse_private_redirects
 from connectors.base import ConnectorError
 
 # Seconds per request.
@@ -27,7 +28,15 @@ class FeedResponse:
     modified: str | None
 
 
-def get_feed(url: str, etag: str | None, modified: str | None, timeout: float | None = None) -> FeedResponse:
+def get_feed(
+    url: str,
+    etag: str | None,
+    modified: str | None,
+    timeout: float | None = None,
+    *,
+    allow_private_hosts: bool = False,
+) -> FeedResponse:
+    """The feed at `url`; a redirect to a private or local address is refused unless allowed."""
     headers = {
         "User-Agent": USER_AGENT,
         "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5",
@@ -36,10 +45,14 @@ def get_feed(url: str, etag: str | None, modified: str | None, timeout: float | 
         headers["If-None-Match"] = etag
     if modified:
         headers["If-Modified-Since"] = modified
+    hooks = {} if allow_private_hosts else {"response": [refuse_private_redirects("rss")]}
     try:
         with (
             httpx.Client(
-                timeout=timeout or REQUEST_TIMEOUT_S, follow_redirects=True, max_redirects=5
+                timeout=timeout or REQUEST_TIMEOUT_S,
+                follow_redirects=True,
+                max_redirects=5,
+                event_hooks=hooks,
             ) as client,
             client.stream("GET", url, headers=headers) as response,
         ):

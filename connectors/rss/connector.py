@@ -60,10 +60,16 @@ class RssConnector:
     def __init__(self, config: RssConfig, school: SchoolQuery, secrets: Mapping[str, str] | None = None):
         self.config = config
         self.matcher = SchoolMatcher(school)
+        self.allow_private_hosts = school.allow_private_hosts
 
     def fetch(self, cursor: str | None) -> Iterator[Batch]:
         state = cursors.load(cursor)
-        response = get_feed(self.config.url, state.get("etag"), state.get("modified"))
+        response = get_feed(
+            self.config.url,
+            state.get("etag"),
+            state.get("modified"),
+            allow_private_hosts=self.allow_private_hosts,
+        )
         if response.body is None:
             yield Batch(posts=[], cursor=cursor)
             return

@@ -37,15 +37,30 @@ def test_the_default_policy_downloads_nothing(fake):
 
 
 def test_an_allowed_download_returns_the_bytes(fake):
-    data = download(f"{fake.base}/img.png", MediaPolicy(download=True))
+    data = download(f"{fake.base}/img.png", MediaPolicy(download=True), allow_private_hosts=True)
     assert data.startswith(b"\x89PNG")
 
 
 def test_a_download_stops_at_the_byte_cap(fake):
     with pytest.raises(MediaRefused, match="larger than"):
-        download(f"{fake.base}/big.png", MediaPolicy(download=True, max_bytes=50_000))
+        download(
+            f"{fake.base}/big.png", MediaPolicy(download=True, max_bytes=50_000), allow_private_hosts=True
+        )
 
 
 def test_a_download_whose_bytes_are_not_an_image_is_refused_whatever_the_content_type(fake):
     with pytest.raises(MediaRefused, match="not an allowed"):
-        download(f"{fake.base}/fake.png", MediaPolicy(download=True))
+        download(f"{fake.base}/fake.png", MediaPolicy(download=True), allow_private_hosts=True)
+
+
+def test_media_on_a_private_address_is_never_fetched(fake):
+    # A post's media address is written by whoever wrote the post.  (Redirects to such an
+    # address are refused by the same hook as feeds: tests/connectors/test_rss.py.)
+    for url in (
+        f"{fake.base}/img.png",
+        f"http://localhost:{fake.port}/img.png",
+        "http://169.254.169.254/x.png",
+    ):
+        with pytest.raises(MediaRefused, match="private or local address"):
+            download(url, MediaPolicy(download=True))
+    assert fake.log == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from connectors.base import ConnectorError
@@ -90,3 +92,23 @@ def test_unwrap_leaves_ordinary_links_alone():
         unwrap_link("https://example.org/url?url=https://evil") == "https://example.org/url?url=https://evil"
     )
     assert unwrap_link("https://www.google.co.uk/url?q=https://a.example/x&sa=U") == "https://a.example/x"
+
+
+def test_a_redirect_to_a_private_address_is_refused_unless_the_profile_allows_it(fake, school):
+    # A public feed that answers 302 to the school's own network (or a cloud metadata
+    # address) must not make Gatepost fetch it; the target here is this same fake under
+    # "localhost", so a followed redirect would show in its log.
+    fake.add_item("Hollybrook news", "https://ashbyecho.example/news/1")
+    target = f"http://localhost:{fake.port}/news/atom.xml"
+    fake.fail("/alerts/feed.xml", status=302, headers={"Location": target})
+    conn = RssConnector(RssConfig(url=f"{fake.base}/alerts/feed.xml"), school)
+    with pytest.raises(ConnectorError, match="redirect to a private or local address refused") as info:
+        run(conn)
+    assert info.value.permanent
+    assert fake.requests_to("/news/atom.xml") == []
+
+    fake.fail("/alerts/feed.xml", status=302, headers={"Location": target})
+    allowed = dataclasses.replace(school, allow_private_hosts=True)
+    posts, _ = run(RssConnector(RssConfig(url=f"{fake.base}/alerts/feed.xml"), allowed))
+    assert [p.author_handle for p in posts] == ["Ashby Echo"]
+    assert len(fake.requests_to("/news/atom.xml")) == 1
