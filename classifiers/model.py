@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -136,19 +136,27 @@ class TextModel:
         """How much each single token pushes `label` up (for evidence on model-only flags)."""
         if not tokens:
             return np.zeros(0)
+        self.prime_contributions(tokens)
         idx = self.labels.index(label)
+        return np.array([self._contrib_cache[(idx, t)] for t in tokens])
+
+    def prime_contributions(self, tokens: Iterable[str]) -> None:
+        """Work out every label's contribution for the tokens not yet known, in one call.
+
+        Vectorising one post's tokens at a time cost more than the rest of judgement; a
+        batch's tokens are done together and remembered (tokens repeat across posts).
+        """
         cache = self._contrib_cache
-        missing = sorted({t for t in tokens if (idx, t) not in cache})
-        if missing:
-            # Vectorising one token at a time costs more than the rest of judgement: do the
-            # unseen ones in one call and remember them (tokens repeat across posts).
-            if len(cache) > CONTRIBUTION_CACHE_SIZE:
-                cache.clear()
-            w = self.word_tfidf.transform(self.word_vec.transform(missing))
-            values = np.asarray(w @ self._coef[idx, :WORD_FEATURES]).ravel()
-            for token, value in zip(missing, values, strict=True):
-                cache[(idx, token)] = float(value)
-        return np.array([cache[(idx, t)] for t in tokens])
+        missing = sorted({t for t in tokens if (0, t) not in cache})
+        if not missing:
+            return
+        if len(cache) + len(missing) * len(self.labels) > CONTRIBUTION_CACHE_SIZE:
+            cache.clear()
+        w = self.word_tfidf.transform(self.word_vec.transform(missing))
+        values = np.asarray(w @ self._coef[:, :WORD_FEATURES].T)
+        for token, row in zip(missing, values.tolist(), strict=True):
+            for idx, value in enumerate(row):
+                cache[(idx, token)] = value
 
     # -- persistence ---------------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:

@@ -106,6 +106,8 @@ _OTHER_INDEX = FEATURE_NAMES.index("other_child")
 # Words that carry a model-only flag must push the score at least this much to be shown.
 MIN_TOKEN_CONTRIBUTION = 0.05
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+# A model-only flag points at its strongest words among the first this many.
+MAX_EVIDENCE_WORDS = 400
 # Words too common to explain anything on their own.
 _STOPWORDS = frozenset(
     [
@@ -303,6 +305,7 @@ class Pipeline:
             named = np.array([p.features[_IDENTITY_INDEX] for p in prepared])
             unnamed[:, col] -= named * self.model.rule_contribution("abuse", _IDENTITY_INDEX)
             abuse_unnamed = self.model.calibrated(unnamed)[:, col]
+        self.model.prime_contributions(t for p in prepared for t in _evidence_tokens(p.norm.text))
         results: list[Classification] = []
         for p, (text, media), row, without_name in zip(
             prepared, items, scores, abuse_unnamed.tolist(), strict=True
@@ -525,7 +528,7 @@ class Pipeline:
 
     def _token_evidence(self, category: str, p: Prepared, score: float) -> list[Evidence]:
         norm = p.norm
-        matches = [m for m in _WORD_RE.finditer(norm.text) if m.group() not in _STOPWORDS][:400]
+        matches = _evidence_matches(norm.text)
         if not matches:
             return []
         contrib = self.model.word_contributions(category, [m.group() for m in matches])
@@ -537,6 +540,15 @@ class Pipeline:
             start, end = norm.original_span(matches[i].start(), matches[i].end())
             out.append(Evidence(category, start, end, f"wording typical of {category} (score {score:.2f})"))
         return out
+
+
+def _evidence_matches(text: str) -> list[re.Match[str]]:
+    """The words a model-only flag may point at as its evidence."""
+    return [m for m in _WORD_RE.finditer(text) if m.group() not in _STOPWORDS][:MAX_EVIDENCE_WORDS]
+
+
+def _evidence_tokens(text: str) -> list[str]:
+    return [m.group() for m in _evidence_matches(text)]
 
 
 def load_pipeline(

@@ -63,6 +63,7 @@ EDOS_WEIGHT = 0.5
 # quarter of them is plenty for that and keeps training to a few minutes on two cores.
 PUBLIC_NEGATIVE_SHARE = 4
 PUBLIC_LABELS = ("abuse", "threat")
+PUBLIC_SOURCES = frozenset({"davidson", "edos"})
 MODEL_VERSION = "judgement-0.3"
 
 
@@ -79,6 +80,10 @@ class Row:
     @property
     def written(self) -> bool:
         return self.source.startswith("written:")
+
+    @property
+    def public(self) -> bool:
+        return self.source in PUBLIC_SOURCES
 
 
 _HANDLE_RE = re.compile(r"@\w+")
@@ -205,7 +210,7 @@ def _fit_all(
 ) -> dict[str, LogisticRegression]:
     """One logistic regression per label on the rows `idx`, each on the rows that answer for it."""
     weights = np.array([r.weight for r in rows])
-    public_keep = np.array([r.written or i % PUBLIC_NEGATIVE_SHARE == 0 for i, r in enumerate(rows)])
+    public_keep = np.array([not r.public or i % PUBLIC_NEGATIVE_SHARE == 0 for i, r in enumerate(rows)])
     models: dict[str, LogisticRegression] = {}
     for label in LABELS:
         known = np.array([label in r.known for r in rows])
@@ -261,10 +266,11 @@ def _model(
     cal: dict[str, list[float]],
     thresholds: dict[str, float],
     metadata: dict[str, Any] | None = None,
+    version: str = MODEL_VERSION,
 ) -> TextModel:
     word_vec, char_vec, word_tfidf, char_tfidf = data.vectorizers
     return TextModel(
-        LABELS, word_vec, char_vec, word_tfidf, char_tfidf, models, cal, thresholds, MODEL_VERSION, metadata
+        LABELS, word_vec, char_vec, word_tfidf, char_tfidf, models, cal, thresholds, version, metadata
     )
 
 
@@ -277,17 +283,22 @@ def train(
     davidson_weight: float = DAVIDSON_WEIGHT,
     edos_weight: float = EDOS_WEIGHT,
     c_value: float = C_VALUE,
+    extra_rows: Sequence[Row] = (),
+    version: str = MODEL_VERSION,
 ) -> TextModel:
     """Cross-validate by writer, calibrate, choose thresholds, train on everything, save; return the model.
 
     The keyword settings are for experiments (`python -m classifiers.train --out ...`);
-    the shipped model is trained with the defaults.
+    the shipped model is trained with the defaults.  `extra_rows` (a school's own decisions,
+    classifiers/feedback.py) are trained on in every fold and never held out, so the
+    calibration and thresholds still come from writers the model did not see.
     """
     t0 = time.monotonic()
     rows = (
         written_rows(written_dir)
         + davidson_rows(public_dir, davidson_weight)
         + edos_rows(public_dir, edos_weight)
+        + list(extra_rows)
     )
     log(f"rows: {len(rows)} ({sum(r.written for r in rows)} hand-written)")
     data = prepare_rows(rows, log)
@@ -353,7 +364,9 @@ def train(
         "out_of_fold_model": report,
         "writer_grouped_cv": cv,
     }
-    model = _model(data, final, calibration, thresholds, metadata)
+    if extra_rows:
+        metadata["extra_rows"] = len(extra_rows)
+    model = _model(data, final, calibration, thresholds, metadata, version)
     model.save(out_path)
     log(f"saved {out_path} ({out_path.stat().st_size / 1e6:.1f} MB) in {time.monotonic() - t0:.1f}s")
     return model

@@ -23,8 +23,12 @@ from review_queue.store import ensure_school, ensure_source
 
 
 def database(settings: Settings) -> Database:
-    if settings.database_url.startswith("sqlite:///"):
-        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if settings.database_url.startswith("sqlite:///") and ":memory:" not in settings.database_url:
+        path = Path(settings.database_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Post text and handles: readable by Gatepost's own user only (SQLite gives its -wal
+        # and -shm files the database file's mode).
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     return Database(settings.database_url, audit_key=audit_key(settings).encode())
 
 
@@ -66,20 +70,36 @@ def connector(config: SourceConfig, profile: Profile, env: Mapping[str, str] | N
 
 
 @lru_cache(maxsize=8)
-def _pipeline(school: SchoolContext | None, policy_path: str) -> Any:
+def _pipeline(school: SchoolContext | None, policy_path: str, model_path: str | None) -> Any:
     from classifiers.pipeline import load_pipeline  # spaCy and the model load only when judging
 
-    return load_pipeline(school, policy=_typed_policy(policy_path))
+    return load_pipeline(
+        school, policy=_typed_policy(policy_path), model_path=Path(model_path) if model_path else None
+    )
+
+
+def school_model_path(settings: Settings, profile: Profile) -> Path:
+    """Where a school's own model lives once `gatepost train --feedback` has adopted one."""
+    return settings.home / "models" / f"{profile.slug}.skops"
 
 
 def classifier(profile: Profile | None, settings: Settings | None = None) -> Any:
-    """The judgement pipeline for a school, under the settings' policy (the shipped one without).
+    """The judgement pipeline for a school, under the settings' policy (the shipped one without),
+    with the school's own adopted model if it has one, else the shipped model.
 
-    Cached per school and policy: loading the model is slow.  The same policy file reaches
-    the queue through `policy(settings)`, so a school's severities and thresholds are one.
+    Cached per school, policy and model: loading the model is slow.  The same policy file
+    reaches the queue through `policy(settings)`, so a school's severities and thresholds are one.
     """
     path = settings.policy_path if settings is not None else POLICY_PATH
-    return _pipeline(profile.context() if profile else None, str(path))
+    own = school_model_path(settings, profile) if settings is not None and profile is not None else None
+    return _pipeline(
+        profile.context() if profile else None, str(path), str(own) if own and own.is_file() else None
+    )
+
+
+def forget_classifiers() -> None:
+    """Drop cached pipelines (after a school's model changed)."""
+    _pipeline.cache_clear()
 
 
 def secret_key(settings: Settings) -> str:

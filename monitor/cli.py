@@ -78,12 +78,8 @@ def private_file(path: str) -> TextIO:
 
 
 def _database(settings: Settings) -> Database:
-    from review_queue import audit
-
     db = build.database(settings)
     db.upgrade()
-    with db.session_scope() as session:
-        audit.ensure_keyed(session)  # once, for a log written before the audit key existed
     return db
 
 
@@ -462,11 +458,26 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(f"gatepost: {exc}", file=sys.stderr)
         return 2
     db = _database(_settings(args))
+    if args.action == "rekey":
+        with db.session_scope() as session:
+            done = audit.ensure_keyed(session)
+        print(
+            "audit log: re-signed under this installation's audit key"
+            if done
+            else "audit log: nothing re-signed (empty, already keyed, or broken: run `gatepost audit verify`)"
+        )
+        return 0
     with db.session_scope() as session:
         report = audit.verify_chain(session, anchor)
         newest = audit.head(session)
     if report.ok:
-        checked = f"; anchored entry {anchor.entry_id} matches" if anchor else ""
+        checked = ""
+        if anchor is not None:
+            checked = (
+                f"; anchored entry {anchor.entry_id} matches"
+                if report.anchor_checked
+                else f"; anchored entry {anchor.entry_id} was removed by a recorded retention prune"
+            )
         print(f"audit log: the chain holds ({report.entries} entries{checked})")
         if newest is not None:
             print(f"head: {newest}  (write this down to check against later: --anchor ID:HASH)")
@@ -686,7 +697,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("audit", help="check the audit log")
-    p.add_argument("action", choices=["verify"], help="verify: does the hash chain hold?")
+    p.add_argument(
+        "action",
+        choices=["verify", "rekey"],
+        help="verify: does the hash chain hold?  rekey: once, right after upgrading from a version "
+        "without the audit key, sign the existing chain with it (never otherwise: it would also sign "
+        "a chain rewritten by someone without the key)",
+    )
     p.add_argument(
         "--anchor",
         metavar="ID:HASH",
@@ -708,7 +725,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Both hand their arguments to the classifiers' own parsers (`gatepost evaluate --help`).
     p = sub.add_parser(
-        "train", add_help=False, help="rebuild the judgement model from the shipped corpus (fixed seeds)"
+        "train",
+        add_help=False,
+        help="rebuild the judgement model from the shipped corpus (fixed seeds); "
+        "--feedback: retrain with a school's own decisions",
     )
     p.set_defaults(func=cmd_train, passthrough=True)
 
@@ -721,9 +741,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from classifiers import train
+    if "--feedback" not in args.args:
+        from classifiers import train
 
-    return train.main(args.args)
+        return train.main(args.args)
+    from classifiers.feedback import NotEnoughDecisions
+    from monitor import retrain
+
+    ap = argparse.ArgumentParser(
+        prog="gatepost train --feedback",
+        description="retrain with each school's own confirm/dismiss decisions; adopt the candidate "
+        "for that school only when neither the sealed figures nor its held-back decisions fall",
+    )
+    ap.add_argument("--feedback", action="store_true", required=True)
+    ap.add_argument("--school", action="append", help="school profile (default: the settings' schools)")
+    ns = ap.parse_args(args.args)
+    args.school = ns.school
+    settings = _settings(args)
+    db = _database(settings)
+    failed = 0
+    for profile in _profiles(args, settings):
+        try:
+            retrain.retrain(settings, profile, db, sys.stdout)
+        except NotEnoughDecisions as exc:
+            print(f"{profile.slug}: {exc}", file=sys.stdout)
+            failed += 1
+    return 1 if failed else 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -746,6 +789,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # Frames and exception types only: a database's or parser's message (and PostgreSQL's
+        # DETAIL) can quote the row or text it refused.
+        command = args.func.__name__.removeprefix("cmd_")
+        logging.getLogger("gatepost").error("%s failed (%s)", command, type(exc).__name__, exc_info=exc)
+        return 1
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ inserting or deleting a row in the middle breaks every hash after it.  The hash 
 HMAC keyed with a secret that is not in the database (the session's `info["audit_key"]`,
 from GATEPOST_AUDIT_KEY or a key file in the data directory): someone who can write to
 the database but not read the key cannot recompute a rewritten chain.  A chain written
-before the key existed is re-hashed under it once (`ensure_keyed`), after it verifies.  Deleting or
+before the key existed is re-hashed under it only when the operator asks (`gatepost audit
+rekey`, once, after upgrading; `ensure_keyed`), never on its own: done automatically, it
+would sign a plain chain that someone without the key had rewritten.  Deleting or
 rewriting the newest rows is not detectable from the table alone, so the head (`head`:
 the newest entry's id and hash) is anchored outside the database: the weekly digest
 prints it to the headteacher, and `verify_chain(anchor=...)` checks that the chain
@@ -44,6 +46,9 @@ class ChainReport:
     entries: int
     first_bad_id: int | None = None
     problem: str = ""
+    # With an anchor: True when the anchored entry was there and matched; False when a
+    # recorded retention prune had removed it (so it could not be checked).
+    anchor_checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,7 +197,7 @@ def verify_chain(session: Session, anchor: Anchor | None = None, key: bytes | No
             anchor.entry_id,
             "the anchored entry is gone, and no recorded retention prune removed it",
         )
-    return ChainReport(True, n)
+    return ChainReport(True, n, anchor_checked=anchored_seen)
 
 
 REKEYED_ACTION = "audit.rekeyed"
@@ -201,6 +206,8 @@ REKEYED_ACTION = "audit.rekeyed"
 def ensure_keyed(session: Session) -> bool:
     """Re-hash a chain written before the audit key existed under that key; True if it did.
 
+    Only `gatepost audit rekey` calls this, when the operator has just upgraded: a chain
+    that verifies as plain SHA-256 could also be one rewritten by someone without the key.
     Only a chain that verifies as it was (unkeyed) is re-hashed, so re-keying cannot launder
     a chain someone already broke; a broken one is left for `gatepost audit verify` to report.
     Nothing to do without a key, on an empty log, or when the newest entry is already keyed.

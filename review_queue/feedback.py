@@ -37,6 +37,8 @@ def labelled_feedback(session: Session, school_id: int | None = None) -> Iterato
         yield {
             "id": f"{item.post.kind}:{item.post.external_id}",
             "text": item.post.text,
+            "media": list(item.post.media or []),
+            "decided_at": (item.decided_at or decision.created_at).isoformat(),
             "model_flags": model_flags,
             "model_version": j.model_version if j else "",
             "label": human,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
@@ -36,6 +37,22 @@ class RssConfig(SourceConfig):
     kind: Literal["rss"] = "rss"
     # http(s) only: a file:// feed would read the server's own files into the queue.
     url: Annotated[str, pydantic.AfterValidator(web_address)]
+
+
+# A numeric character reference: &#55296; or &#xD800;.
+_REFERENCE = re.compile(rb"&#([xX][0-9a-fA-F]{1,16}|[0-9]{1,20});")
+
+
+def _safe_references(body: bytes) -> bytes:
+    """References to characters that cannot exist (a lone surrogate, past U+10FFFF, NUL)
+    made feedparser raise for the whole feed: they become U+FFFD before it reads them."""
+
+    def fix(m: re.Match[bytes]) -> bytes:
+        digits = m.group(1)
+        n = int(digits[1:], 16) if digits[:1] in b"xX" else int(digits)
+        return m.group(0) if 0 < n <= 0x10FFFF and not 0xD800 <= n <= 0xDFFF else b"&#xFFFD;"
+
+    return _REFERENCE.sub(fix, body)
 
 
 def unwrap_link(link: str) -> str:
@@ -73,7 +90,10 @@ class RssConnector:
         if response.body is None:
             yield Batch(posts=[], cursor=cursor)
             return
-        feed = feedparser.parse(response.body)
+        try:
+            feed = feedparser.parse(_safe_references(response.body))
+        except (UnicodeError, ValueError, RecursionError) as exc:
+            raise ConnectorError(f"rss: not a readable feed ({type(exc).__name__})") from exc
         if feed.get("bozo") and not feed.get("entries"):
             raise ConnectorError("rss: not a readable feed (malformed XML)")
         source_name = html_to_text(str(feed.get("feed", {}).get("title") or ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -205,3 +206,19 @@ def test_a_policy_file_with_a_bad_value_stops_start_up_in_one_line(
     assert main(["classify", "--in", str(src), "--out", str(tmp_path / "o.jsonl")]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "categories.threat.severity" in err and "policy.toml" in err
+
+
+def test_the_embedded_database_and_its_wal_are_readable_by_their_owner_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GATEPOST_HOME", str(tmp_path))
+    monkeypatch.delenv("GATEPOST_DATABASE_URL", raising=False)
+    old = os.umask(0o022)
+    try:
+        assert main(["demo", "--no-serve"]) == 0
+    finally:
+        os.umask(old)
+    files = sorted(tmp_path.glob("gatepost.db*"))
+    assert files and all(f.stat().st_mode & 0o777 == 0o600 for f in files), [
+        (f.name, oct(f.stat().st_mode & 0o777)) for f in files
+    ]

@@ -48,13 +48,16 @@ def _source(db) -> Source:
 
 def test_a_feed_item_whose_link_holds_a_nul_is_stored_beside_the_threat_on_every_run(any_db, tmp_path):
     with FakeFeeds() as feeds:
-        # feedparser turns &#0; into a NUL character in ids, names and text (links keep it as written).
+        # feedparser turned &#0; into a NUL character in ids, names and text; now U+FFFD, as storable() does.
         feeds.raw_atom_entries += [
             "<entry><title>Hollybrook fair</title><link href='https://echo.example/a&#0;b'/>"
             "<id>https://echo.example/a&#0;b</id><updated>2026-11-21T20:00:00Z</updated>"
             "<author><name>Echo&#0;</name></author><summary>Hollybrook&#0; fair news</summary></entry>",
             "<entry><title>Hollybrook&#0; quiz</title><id>urn:quiz&#0;1</id>"
             "<updated>2026-11-21T20:00:00Z</updated><summary>Hollybrook quiz night</summary></entry>",
+            # References to a lone surrogate or past U+10FFFF made feedparser raise for the whole feed.
+            "<entry><title>Hollybrook &#xD800; disco &#55296;&#x110000;</title><id>urn:disco</id>"
+            "<updated>2026-11-21T20:00:00Z</updated><summary>Hollybrook disco</summary></entry>",
         ]
         feeds.add_item(THREAT, "https://echo.example/threat")
         profile = load_profile(
@@ -66,7 +69,8 @@ def test_a_feed_item_whose_link_holds_a_nul_is_stored_beside_the_threat_on_every
     posts = _posts(any_db)
     assert "https://echo.example/threat" in posts
     assert "urn:quiz\ufffd1" in posts
-    nul_post = posts["https://echo.example/a&#0;b"]
+    assert posts["urn:disco"].text.startswith("Hollybrook \ufffd disco \ufffd\ufffd")
+    nul_post = posts["https://echo.example/a\ufffdb"]
     assert nul_post.author_handle == "Echo\ufffd" and "\ufffd" in nul_post.text
     assert "\\u0000" not in json.dumps(nul_post.raw) and "\ufffd" in json.dumps(
         nul_post.raw, ensure_ascii=False

@@ -24,8 +24,17 @@ MARKER_HANDLE = "zq_marker_handle_4410"
 
 
 @pytest.mark.postgres
-def test_a_database_error_during_fetch_logs_no_post_text_or_handle_at_any_level(pg_db, pg_url, tmp_path):
-    # The database refuses every post: the runner logs the failure, with its traceback.
+@pytest.mark.parametrize(
+    ("table", "logged"),
+    [
+        ("posts", "failed unexpectedly"),  # storing: the source runner logs it
+        ("judgements", "fetch failed (ProgrammingError)"),  # judging: the command itself fails
+    ],
+)
+def test_a_database_error_during_fetch_logs_no_post_text_or_handle_at_any_level(
+    pg_db, pg_url, tmp_path, table, logged
+):
+    # The database refuses every row, quoting it: the failure is logged, with its traceback.
     engine = create_engine(pg_url)
     with engine.begin() as conn:
         conn.execute(
@@ -35,7 +44,7 @@ def test_a_database_error_during_fetch_logs_no_post_text_or_handle_at_any_level(
             )
         )
         conn.execute(
-            text("CREATE TRIGGER refuse BEFORE INSERT ON posts FOR EACH ROW EXECUTE FUNCTION refuse()")
+            text(f"CREATE TRIGGER refuse BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse()")
         )
     engine.dispose()
     data = tmp_path / "posts.jsonl"
@@ -58,7 +67,7 @@ def test_a_database_error_during_fetch_logs_no_post_text_or_handle_at_any_level(
     )
     assert run.returncode == 1
     streams = run.stdout + run.stderr
-    assert "failed unexpectedly" in streams and "Traceback" in streams  # it did log, with frames
+    assert logged in streams and "Traceback" in streams  # it did log, with frames
     assert MARKER_TEXT not in streams and MARKER_HANDLE not in streams
 
 
