@@ -13,7 +13,7 @@ def school_details(settings: Settings) -> dict[str, Any]:
     """What letters and report drafts say about each school, from its profile (slug -> details)."""
     from config import DEMO_SCHOOL_PATH
     from monitor.settings import StartupError, load_profile
-    from review_queue.letters import SchoolDetails
+    from review_queue.casework.letters import SchoolDetails
 
     out: dict[str, Any] = {}
     for path in [*settings.schools, DEMO_SCHOOL_PATH]:

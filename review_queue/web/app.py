@@ -32,10 +32,10 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.middleware.sessions import SessionMiddleware
 
+from review_queue.casework.incidents import IncidentError
+from review_queue.casework.platform_reports import ReportError
 from review_queue.db import Database
-from review_queue.incidents import IncidentError
 from review_queue.queue import ClaimedElsewhere, DecisionError
-from review_queue.reports import ReportError
 from review_queue.web import filters
 from review_queue.web.config import ConsoleConfig
 from review_queue.web.deps import NotSignedIn, csrf_protect, render

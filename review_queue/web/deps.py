@@ -23,7 +23,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from review_queue import accounts
-from review_queue.letters import SchoolDetails
+from review_queue.casework.letters import SchoolDetails
 from review_queue.models import School, User
 
 # Methods that change something and therefore need a CSRF token.

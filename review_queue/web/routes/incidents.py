@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from review_queue import accounts, audit, console, evidence, incidents
+from review_queue import accounts, audit
+from review_queue.casework import incidents
 from review_queue.models import ConductIncident, Letter, Person, User
+from review_queue.web import evidence_pack, views
 from review_queue.web.deps import db_session, render, require, school_details
 
 router = APIRouter()
@@ -20,7 +22,7 @@ WRITE = require(*accounts.INCIDENT_WRITE_ROLES)
 
 
 def _incident(session: Session, user: User, incident_id: int) -> ConductIncident:
-    inc = console.visible_incident(session, user, incident_id)
+    inc = views.visible_incident(session, user, incident_id)
     if inc is None:
         raise HTTPException(status_code=404, detail="No such incident.")
     return inc
@@ -48,7 +50,7 @@ def incident_list(
 ) -> Response:
     if status not in ("open", "closed", ""):
         raise HTTPException(status_code=400, detail="Unknown status.")
-    rows = console.incident_list(session, user, status)
+    rows = views.incident_list(session, user, status)
     return render(request, user, "incidents.html", {"incidents": rows, "status": status})
 
 
@@ -61,7 +63,7 @@ async def open_incident(
         item_ids = [int(str(v)) for v in form.getlist("item_id")]
     except ValueError:
         raise HTTPException(status_code=400, detail="Bad item id.") from None
-    first = console.visible_item(session, user, item_ids[0]) if item_ids else None
+    first = views.visible_item(session, user, item_ids[0]) if item_ids else None
     if first is None:
         raise HTTPException(status_code=404, detail="No such item.")
     inc = incidents.open_incident(
@@ -79,7 +81,7 @@ async def open_incident(
 def incident_page(
     request: Request, incident_id: int, user: User = Depends(READ), session: Session = Depends(db_session)
 ) -> Response:
-    detail = console.incident_detail(session, user, incident_id, request.app.state.config.policy)
+    detail = views.incident_detail(session, user, incident_id, request.app.state.config.policy)
     if detail is None:
         raise HTTPException(status_code=404, detail="No such incident.")
     return render(
@@ -247,7 +249,7 @@ def close(
 
 def _pack_html(request: Request, session: Session, user: User, incident_id: int) -> str:
     inc = _incident(session, user, incident_id)
-    pack = evidence.build_pack(
+    pack = evidence_pack.build_pack(
         session,
         user,
         inc.id,
@@ -256,7 +258,7 @@ def _pack_html(request: Request, session: Session, user: User, incident_id: int)
     )
     if pack is None:
         raise HTTPException(status_code=404, detail="No such incident.")
-    return evidence.render_html(pack)
+    return evidence_pack.render_html(pack)
 
 
 @router.get("/incidents/{incident_id}/evidence.html")
@@ -273,7 +275,7 @@ def evidence_html(
 def evidence_pdf(
     request: Request, incident_id: int, user: User = Depends(READ), session: Session = Depends(db_session)
 ) -> Response:
-    pdf = evidence.render_pdf(_pack_html(request, session, user, incident_id))
+    pdf = evidence_pack.render_pdf(_pack_html(request, session, user, incident_id))
     ref = incidents.incident_ref(incident_id)
     return Response(
         pdf,

@@ -7,8 +7,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from review_queue import accounts, audit, console, queue, reports
+from review_queue import accounts, audit, queue
+from review_queue.casework import platform_reports
 from review_queue.models import PlatformReport, ReviewItem, User
+from review_queue.web import views
 from review_queue.web.deps import db_session, render, require, school_details
 from review_queue.web.headers import app_csp
 
@@ -16,7 +18,7 @@ router = APIRouter()
 
 
 def _item(session: Session, user: User, item_id: int) -> ReviewItem:
-    item = console.visible_item(session, user, item_id)
+    item = views.visible_item(session, user, item_id)
     if item is None:
         raise HTTPException(status_code=404, detail="No such item.")
     return item
@@ -34,7 +36,7 @@ def item_page(
     session: Session = Depends(db_session),
 ) -> Response:
     policy = request.app.state.config.policy
-    detail = console.item_detail(session, user, item_id, policy)
+    detail = views.item_detail(session, user, item_id, policy)
     if detail is None:
         raise HTTPException(status_code=404, detail="No such item.")
     error = request.session.pop("flash_error", "")
@@ -48,7 +50,7 @@ def item_page(
             "can_decide": user.role in accounts.DECIDE_ROLES,
             "can_report": user.role in accounts.REPORT_ROLES,
             "can_incident": user.role in accounts.INCIDENT_WRITE_ROLES,
-            "outcomes": reports.OUTCOMES,
+            "outcomes": platform_reports.OUTCOMES,
             "error": error,
         },
     )
@@ -64,7 +66,7 @@ def media_page(
 ) -> Response:
     """One attachment, loaded only because the reviewer asked: audited, and the only remote image allowed."""
     policy = request.app.state.config.policy
-    detail = console.item_detail(session, user, item_id, policy)
+    detail = views.item_detail(session, user, item_id, policy)
     if detail is None or not 0 <= n < len(detail.images) or not detail.images[n]["src"]:
         raise HTTPException(status_code=404, detail="No such attachment (or it may not be shown).")
     image = detail.images[n]
@@ -78,7 +80,7 @@ def media_page(
         school_id=item.school_id,
     )
     response = render(request, user, "media.html", {"item": detail, "image": image, "n": n})
-    origin = console.origin_of(image["src"])
+    origin = views.origin_of(image["src"])
     response.headers["Content-Security-Policy"] = app_csp(img_src=f"'self' {origin}")
     return response
 
@@ -102,7 +104,7 @@ def assign(
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
-    if assignee_id not in {u.id for u in console.assignable_users(session, item.school_id)}:
+    if assignee_id not in {u.id for u in views.assignable_users(session, item.school_id)}:
         raise HTTPException(status_code=400, detail="That person cannot take queue items.")
     queue.assign(session, item, assignee_id)
     audit.record(
@@ -138,7 +140,7 @@ def _decide(
     categories: list[str],
 ) -> int:
     item = _item(session, user, item_id)
-    decision = console.record_decision(
+    decision = views.record_decision(
         session,
         user,
         item,
@@ -196,7 +198,7 @@ def possible_iic(
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
-    reports.mark_possible_indecent_image(session, item, user.id)
+    platform_reports.mark_possible_indecent_image(session, item, user.id)
     audit.record(
         session,
         user=user,
@@ -218,7 +220,7 @@ def draft_report(
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
-    report = reports.draft_report(
+    report = platform_reports.draft_report(
         session,
         item,
         platform=platform,
@@ -251,7 +253,7 @@ def record_report(
     if report is None:
         raise HTTPException(status_code=404, detail="No such report.")
     item = _item(session, user, report.item_id)
-    reports.record_outcome(session, report, reference=reference or None, outcome=outcome or None)
+    platform_reports.record_outcome(session, report, reference=reference or None, outcome=outcome or None)
     audit.record(
         session,
         user=user,
