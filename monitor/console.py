@@ -54,6 +54,7 @@ def submitter(settings: Settings, db: Database) -> Any:
 
 
 def make_app(settings: Settings, db: Database) -> Any:
+    from review_queue.permissions import Permission
     from review_queue.web.app import ConsoleConfig, NavEntry, create_app
     from review_queue.web.routes import governors, submissions
 
@@ -72,9 +73,9 @@ def make_app(settings: Settings, db: Database) -> Any:
             submissions.make_router(submitter(settings, db)),
         ],
         extra_nav=[
-            NavEntry("Trends", "/trends", governors.TREND_ROLES),
-            NavEntry("Submit", "/submit", submissions.SUBMIT_ROLES),
-            NavEntry("Sources", "/sources", submissions.SOURCES_ROLES),
+            NavEntry("Trends", "/trends", Permission.SEE_TRENDS),
+            NavEntry("Submit", "/submit", Permission.SUBMIT),
+            NavEntry("Sources", "/sources", Permission.SEE_SOURCES),
         ],
         extra_template_dirs=[governors.TEMPLATE_DIR],
     )

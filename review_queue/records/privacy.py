@@ -64,6 +64,7 @@ from review_queue.models import (
     User,
     utcnow,
 )
+from review_queue.permissions import ROLES_FOR, Permission, allows
 from review_queue.records.retention import TABLES, delete_incidents, delete_items, delete_posts
 from review_queue.rendering import html_env
 
@@ -72,7 +73,6 @@ ERASE_ACTION = "privacy.erase"
 # What replaces the handle, and a deleted person's name, in text that stays.
 REDACTED = "[erased]"
 # Only these roles may run an export or an erasure: the DSL decides, the admin operates.
-ALLOWED_ROLES = ("admin", "dsl")
 # The subject access export is rendered from records/templates.
 _documents = html_env(Path(__file__).resolve().parent / "templates")
 # Never redacted: the audit log is append-only and holds ids only; staff accounts are staff data.
@@ -475,8 +475,9 @@ def render_json(bundle: Mapping[str, Any]) -> str:
 
 
 def _check_role(user: User) -> None:
-    if user.disabled or user.role not in ALLOWED_ROLES:
-        raise PrivacyError(f"only an active {' or '.join(ALLOWED_ROLES)} account may do this")
+    if user.disabled or not allows(user.role, Permission.SUBJECT_RIGHTS):
+        roles = " or ".join(sorted(ROLES_FOR[Permission.SUBJECT_RIGHTS]))
+        raise PrivacyError(f"only an active {roles} account may do this")
 
 
 @dataclass

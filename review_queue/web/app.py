@@ -1,10 +1,11 @@
 """`create_app(db, config)`: the DSL's console as a FastAPI app, server-rendered, no JavaScript.
 
-One APIRouter per area (routes/*.py), one base template, one role check (`deps.require`).
-Other areas add themselves with `extra_routers` and, for a menu entry, `extra_nav`:
+One APIRouter per area (routes/*.py), one base template, one permission check
+(`deps.require`, reading `review_queue.permissions`).  Other areas add themselves with
+`extra_routers` and, for a menu entry, `extra_nav`:
 
     create_app(db, config, extra_routers=[governors.router],
-               extra_nav=[NavEntry("Trends", "/trends", ("governor", "dsl"))])
+               extra_nav=[NavEntry("Trends", "/trends", Permission.SEE_TRENDS)])
 
 and put their templates under review_queue/web/templates/<area>/ extending "base.html".
 
@@ -35,6 +36,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from review_queue.casework.incidents import IncidentError
 from review_queue.casework.platform_reports import ReportError
 from review_queue.db import Database
+from review_queue.permissions import Permission
 from review_queue.queue import ClaimedElsewhere, DecisionError
 from review_queue.web import filters
 from review_queue.web.config import ConsoleConfig
@@ -59,16 +61,17 @@ HERE = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class NavEntry:
+    """A menu entry, shown to the roles that hold the permission its page needs."""
+
     label: str
     path: str
-    roles: tuple[str, ...]
+    permission: Permission
 
 
-CONTENT = ("admin", "dsl", "reviewer", "headteacher")
 NAV = [
-    NavEntry("Queue", "/queue", CONTENT),
-    NavEntry("Incidents", "/incidents", ("admin", "dsl", "headteacher")),
-    NavEntry("Audit log", "/audit", ("admin", "dsl")),
+    NavEntry("Queue", "/queue", Permission.READ_CONTENT),
+    NavEntry("Incidents", "/incidents", Permission.INCIDENT_READ),
+    NavEntry("Audit log", "/audit", Permission.READ_AUDIT),
 ]
 
 
@@ -102,7 +105,9 @@ def create_app(
     app.state.db = db
     app.state.config = config
     app.state.templates = Jinja2Templates(env=templates_env(extra_template_dirs))
-    app.state.nav = [{"label": n.label, "path": n.path, "roles": n.roles} for n in (*NAV, *extra_nav)]
+    app.state.nav = [
+        {"label": n.label, "path": n.path, "permission": n.permission} for n in (*NAV, *extra_nav)
+    ]
     app.add_middleware(
         SessionMiddleware,
         secret_key=config.secret_key,

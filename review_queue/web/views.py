@@ -31,6 +31,7 @@ from review_queue.models import (
     User,
     utcnow,
 )
+from review_queue.permissions import ROLES_FOR, Permission
 from review_queue.queue import WAITING, QueueFilter, claimed_by_other, decide, list_items, status_counts
 
 # Characters of post text shown in the queue list.
@@ -280,10 +281,14 @@ def _post_view(p: Post) -> PostView:
 
 
 def assignable_users(session: Session, school_id: int) -> list[User]:
-    """Who an item can be handed to: the school's active reviewers and DSLs."""
+    """Who an item can be handed to: the school's active accounts that may take items."""
     q = (
         select(User)
-        .where(User.school_id == school_id, User.role.in_(("dsl", "reviewer")), User.disabled.is_(False))
+        .where(
+            User.school_id == school_id,
+            User.role.in_(sorted(ROLES_FOR[Permission.TAKE_ITEMS])),
+            User.disabled.is_(False),
+        )
         .order_by(User.email)
     )
     return list(session.scalars(q))

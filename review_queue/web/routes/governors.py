@@ -18,15 +18,15 @@ from sqlalchemy.orm import Session
 from review_queue.models import School, User
 from review_queue.oversight import termly
 from review_queue.oversight.trends import SchoolTrends, TrustTrends, school_trends, trust_trends
+from review_queue.permissions import Permission, allows
 from review_queue.web.deps import Forbidden, db_session, render, require
 
-# Roles that may see trends; none of them is shown anything but aggregates here.
-TREND_ROLES = ("governor", "trust", "admin", "headteacher", "dsl")
 # Where the templates shared with the termly report live (pass to create_app's extra_template_dirs).
 TEMPLATE_DIR = termly.TEMPLATES
 CSS = TEMPLATE_DIR / "termly" / "trends.css"
 
-TrendUser = Annotated[User, Depends(require(*TREND_ROLES))]
+# Whoever may see trends is shown nothing but aggregates here.
+TrendUser = Annotated[User, Depends(require(Permission.SEE_TRENDS))]
 DbSession = Annotated[Session, Depends(db_session)]
 
 
@@ -34,7 +34,7 @@ def _trends(session: Session, user: User, request: Request, timezone: str) -> Sc
     policy = request.app.state.config.policy
     now = datetime.now(UTC)
     if user.school_id is None:
-        if user.role not in ("trust", "admin"):
+        if not allows(user.role, Permission.EVERY_SCHOOL):
             raise Forbidden("This account is not attached to a school.")
         return trust_trends(session, now, timezone=timezone, policy=policy)
     school = session.scalar(select(School).where(School.id == user.school_id))

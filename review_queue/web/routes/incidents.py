@@ -8,17 +8,18 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from review_queue import accounts, audit
+from review_queue import audit
 from review_queue.casework import incidents
 from review_queue.models import ConductIncident, Letter, Person, User
+from review_queue.permissions import Permission, allows
 from review_queue.web import evidence_pack, views
 from review_queue.web.deps import db_session, render, require, school_details
 
 router = APIRouter()
 # The evidence pack's inline <style> is allowed; nothing else is.
 PACK_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
-READ = require(*accounts.INCIDENT_READ_ROLES)
-WRITE = require(*accounts.INCIDENT_WRITE_ROLES)
+READ = require(Permission.INCIDENT_READ)
+WRITE = require(Permission.INCIDENT_WRITE)
 
 
 def _incident(session: Session, user: User, incident_id: int) -> ConductIncident:
@@ -90,7 +91,7 @@ def incident_page(
         "incident.html",
         {
             "inc": detail,
-            "can_write": user.role in accounts.INCIDENT_WRITE_ROLES,
+            "can_write": allows(user.role, Permission.INCIDENT_WRITE),
             "today": date.today().isoformat(),
         },
     )

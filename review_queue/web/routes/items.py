@@ -7,9 +7,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from review_queue import accounts, audit, queue
+from review_queue import audit, queue
 from review_queue.casework import platform_reports
 from review_queue.models import PlatformReport, ReviewItem, User
+from review_queue.permissions import Permission, allows
 from review_queue.web import views
 from review_queue.web.deps import db_session, render, require, school_details
 from review_queue.web.headers import app_csp
@@ -32,7 +33,7 @@ def _back(item_id: int, anchor: str = "") -> RedirectResponse:
 def item_page(
     request: Request,
     item_id: int,
-    user: User = Depends(require(*accounts.CONTENT_ROLES)),
+    user: User = Depends(require(Permission.READ_CONTENT)),
     session: Session = Depends(db_session),
 ) -> Response:
     policy = request.app.state.config.policy
@@ -47,9 +48,10 @@ def item_page(
         {
             "item": detail,
             "policy_categories": list(policy["categories"]),
-            "can_decide": user.role in accounts.DECIDE_ROLES,
-            "can_report": user.role in accounts.REPORT_ROLES,
-            "can_incident": user.role in accounts.INCIDENT_WRITE_ROLES,
+            "can_decide": allows(user.role, Permission.DECIDE),
+            "can_manage_queue": allows(user.role, Permission.MANAGE_QUEUE),
+            "can_report": allows(user.role, Permission.REPORT),
+            "can_incident": allows(user.role, Permission.INCIDENT_WRITE),
             "outcomes": platform_reports.OUTCOMES,
             "error": error,
         },
@@ -61,7 +63,7 @@ def media_page(
     request: Request,
     item_id: int,
     n: int,
-    user: User = Depends(require(*accounts.CONTENT_ROLES)),
+    user: User = Depends(require(Permission.READ_CONTENT)),
     session: Session = Depends(db_session),
 ) -> Response:
     """One attachment, loaded only because the reviewer asked: audited, and the only remote image allowed."""
@@ -88,7 +90,7 @@ def media_page(
 @router.post("/items/{item_id}/claim")
 def claim(
     item_id: int,
-    user: User = Depends(require(*accounts.DECIDE_ROLES)),
+    user: User = Depends(require(Permission.DECIDE)),
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
@@ -100,7 +102,7 @@ def claim(
 def assign(
     item_id: int,
     assignee_id: int = Form(...),
-    user: User = Depends(require("dsl", "admin")),
+    user: User = Depends(require(Permission.MANAGE_QUEUE)),
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
@@ -122,11 +124,11 @@ def assign(
 @router.post("/items/{item_id}/release")
 def release(
     item_id: int,
-    user: User = Depends(require(*accounts.DECIDE_ROLES)),
+    user: User = Depends(require(Permission.DECIDE)),
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
-    queue.release(session, item, user.id, force=user.role in ("dsl", "admin"))
+    queue.release(session, item, user.id, force=allows(user.role, Permission.MANAGE_QUEUE))
     return _back(item_id)
 
 
@@ -156,7 +158,7 @@ def _decide(
 async def decide(
     request: Request,
     item_id: int,
-    user: User = Depends(require(*accounts.DECIDE_ROLES)),
+    user: User = Depends(require(Permission.DECIDE)),
     session: Session = Depends(db_session),
 ) -> Response:
     form = await request.form()
@@ -183,7 +185,7 @@ def decide_json(
     request: Request,
     item_id: int,
     body: DecisionIn,
-    user: User = Depends(require(*accounts.DECIDE_ROLES)),
+    user: User = Depends(require(Permission.DECIDE)),
     session: Session = Depends(db_session),
 ) -> JSONResponse:
     """The same decision as the form, for scripts; send the CSRF token as X-CSRF-Token."""
@@ -194,7 +196,7 @@ def decide_json(
 @router.post("/items/{item_id}/possible-iic")
 def possible_iic(
     item_id: int,
-    user: User = Depends(require(*accounts.REPORT_ROLES)),
+    user: User = Depends(require(Permission.REPORT)),
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
@@ -216,7 +218,7 @@ def draft_report(
     item_id: int,
     platform: str = Form(...),
     staff_targeted: str = Form(""),
-    user: User = Depends(require(*accounts.REPORT_ROLES)),
+    user: User = Depends(require(Permission.REPORT)),
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
@@ -246,7 +248,7 @@ def record_report(
     report_id: int,
     reference: str = Form(""),
     outcome: str = Form(""),
-    user: User = Depends(require(*accounts.REPORT_ROLES)),
+    user: User = Depends(require(Permission.REPORT)),
     session: Session = Depends(db_session),
 ) -> Response:
     report = session.get(PlatformReport, report_id)

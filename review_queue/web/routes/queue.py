@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from review_queue import accounts
 from review_queue.models import User
+from review_queue.permissions import Permission
 from review_queue.queue import QueueFilter
 from review_queue.web import views
 from review_queue.web.deps import db_session, render, require
@@ -36,7 +36,7 @@ def queue_list(
     source: str = "",
     since: str = "",
     until: str = "",
-    user: User = Depends(require(*accounts.CONTENT_ROLES)),
+    user: User = Depends(require(Permission.READ_CONTENT)),
     session: Session = Depends(db_session),
 ) -> Response:
     policy = request.app.state.config.policy
