@@ -9,13 +9,20 @@ One APIRouter per area (routes/*.py), one base template, one permission check
 
 and put their templates under review_queue/web/templates/<area>/ extending "base.html".
 
-Errors leave review_queue as ValueErrors of its own and become HTTP here, in the handlers:
+Errors leave review_queue as ValueErrors of its own and become HTTP here, once for the
+whole app (`DOMAIN_ERRORS`), on the error page with the error's own message; handlers
+do not catch them:
 
-    DecisionError, ReportError, IncidentError, AccountError   -> 400 (bad input)
+    DecisionError, ReportError, IncidentError, AccountError,
+    PrivacyError, AuthError (a used or expired sign-in link)   -> 400 (refused)
     ClaimedElsewhere (a DecisionError)                         -> 409
-    AuthError -> 401 on the sign-in page; Throttled -> 429
+    Throttled (an AuthError)                                   -> 429
     deps.Forbidden -> 403; deps.NotSignedIn -> redirect to /signin
     anything else -> 500, logged by exception type only (never post text)
+
+Two handlers still catch what they can answer better: a refused password re-shows the
+sign-in form (401, or 429 when throttled) after committing the attempt, and a refused
+submission re-shows the submit form with what was typed (400).
 """
 
 from __future__ import annotations
@@ -33,11 +40,13 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.middleware.sessions import SessionMiddleware
 
+from review_queue.accounts import AccountError, AuthError, Throttled
 from review_queue.casework.incidents import IncidentError
 from review_queue.casework.platform_reports import ReportError
 from review_queue.db import Database
 from review_queue.permissions import Permission
 from review_queue.queue import ClaimedElsewhere, DecisionError
+from review_queue.records.privacy import PrivacyError
 from review_queue.web import filters
 from review_queue.web.config import ConsoleConfig
 from review_queue.web.deps import NotSignedIn, csrf_protect, render
@@ -46,13 +55,18 @@ from review_queue.web.routes import admin, incidents, items, queue, signin
 
 __all__ = ["ConsoleConfig", "NavEntry", "create_app"]
 
-# Errors a request can meet in the domain modules, and the status each answers with.
-# ClaimedElsewhere: another reviewer is deciding the item (409 Conflict).
+# Errors a request can meet in the domain modules, and the status each answers with.  The
+# most specific class wins: ClaimedElsewhere (another reviewer is deciding the item: 409
+# Conflict) over DecisionError, Throttled (too many sign-in failures: 429) over AuthError.
 DOMAIN_ERRORS: dict[type[Exception], int] = {
     ClaimedElsewhere: 409,
     DecisionError: 400,
     IncidentError: 400,
     ReportError: 400,
+    AccountError: 400,
+    PrivacyError: 400,
+    Throttled: 429,
+    AuthError: 400,
 }
 log = logging.getLogger(__name__)
 

@@ -109,21 +109,21 @@ def set_person(
     session: Session = Depends(db_session),
 ) -> Response:
     inc = _incident(session, user, incident_id)
-    try:
-        if person_id:
+    if person_id:
+        try:
             pid = int(person_id)
-        else:
-            pid = incidents.add_person(
-                session,
-                school_id=inc.school_id,
-                name=name,
-                relationship=relationship,
-                address=address,
-                handles=handles,
-            ).id
-        incidents.set_person(session, inc, pid, user.id)
-    except ValueError as exc:  # a bad date, or an IncidentError
-        raise HTTPException(status_code=400, detail=str(exc) or "Bad person.") from None
+        except ValueError as exc:  # the form only offers ids: this one was typed or forged
+            raise HTTPException(status_code=400, detail=str(exc)) from None
+    else:
+        pid = incidents.add_person(
+            session,
+            school_id=inc.school_id,
+            name=name,
+            relationship=relationship,
+            address=address,
+            handles=handles,
+        ).id
+    incidents.set_person(session, inc, pid, user.id)
     _audit(session, user, inc, "incident.person", person_id=pid)
     return _back(incident_id)
 
@@ -200,16 +200,12 @@ def meeting(
 ) -> Response:
     inc = _incident(session, user, incident_id)
     try:
-        incidents.record_meeting(
-            session,
-            inc,
-            held_on=date.fromisoformat(held_on),
-            attendees=attendees,
-            outcome=outcome,
-            user_id=user.id,
-        )
-    except ValueError as exc:  # a bad date, or an IncidentError
-        raise HTTPException(status_code=400, detail=str(exc) or "Bad meeting.") from None
+        held = date.fromisoformat(held_on)
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    incidents.record_meeting(
+        session, inc, held_on=held, attendees=attendees, outcome=outcome, user_id=user.id
+    )
     _audit(session, user, inc, "incident.meeting")
     return _back(incident_id, "#meetings")
 

@@ -68,10 +68,7 @@ def one_time_form(request: Request, token: str) -> Response:
 
 @router.post("/signin/once/{token}")
 def one_time(request: Request, token: str, session: Session = Depends(db_session)) -> Response:
-    try:
-        user = accounts.redeem_one_time_signin(session, token)
-    except accounts.AuthError as exc:
-        return render(request, None, "error.html", {"status": 400, "message": str(exc)}, status_code=400)
+    user = accounts.redeem_one_time_signin(session, token)  # AuthError: a 400 page, from the app
     _start_session(request, user)
     return RedirectResponse("/", status_code=303)
 
