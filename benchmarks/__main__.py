@@ -259,9 +259,9 @@ def load_console_data(url: str, posts: int, items: int) -> tuple[int, int]:
 def bench_console(url: str, school_id: int, user_id: int, samples: int) -> list[Row]:
     from config import POLICY_PATH
     from monitor.settings import load_policy
-    from review_queue import console
     from review_queue.models import ReviewItem, User
     from review_queue.queue import QueueFilter
+    from review_queue.web import views
 
     policy = load_policy(POLICY_PATH)
     db = Database(url)
@@ -273,17 +273,17 @@ def bench_console(url: str, school_id: int, user_id: int, samples: int) -> list[
 
     def queue_list() -> None:
         with db.session_scope() as s:
-            console.queue_page(s, s.merge(user, load=False), QueueFilter(), policy)
+            views.queue_page(s, s.merge(user, load=False), QueueFilter(), policy)
 
     def decided_list() -> None:
         with db.session_scope() as s:
-            console.queue_page(s, s.merge(user, load=False), QueueFilter(status="confirmed"), policy)
+            views.queue_page(s, s.merge(user, load=False), QueueFilter(status="confirmed"), policy)
 
     ids = iter(random.Random(7).choices(open_ids, k=samples * 2))
 
     def detail() -> None:
         with db.session_scope() as s:
-            assert console.item_detail(s, s.merge(user, load=False), next(ids), policy) is not None
+            assert views.item_detail(s, s.merge(user, load=False), next(ids), policy) is not None
 
     for name, fn in (
         ("console queue list (open)", queue_list),
@@ -297,7 +297,7 @@ def bench_console(url: str, school_id: int, user_id: int, samples: int) -> list[
                 name,
                 f"p95 {p95:.1f} ms (median {med:.1f})",
                 "p95 < 100 ms",
-                f"review_queue.console functions the web handlers call; {n} samples",
+                f"review_queue.web.views functions the web handlers call; {n} samples",
             )
         )
     db.dispose()
@@ -312,7 +312,7 @@ def bench_reports(url: str, school_id: int) -> list[Row]:
     db = Database(url)
     rows = []
     try:
-        from review_queue.digest import build_digest, render_digest
+        from review_queue.oversight.digest import build_digest, render_digest
 
         def digest() -> None:
             with db.session_scope() as s:
@@ -335,12 +335,12 @@ def bench_reports(url: str, school_id: int) -> list[Row]:
                 "weekly digest (build + render)",
                 f"{time.perf_counter() - t:.2f} s",
                 "< 2 s",
-                "review_queue.digest",
+                "review_queue.oversight.digest",
             )
         )
     except ImportError:
-        rows.append(Row("weekly digest", "n/a", "< 2 s", "review_queue.digest not present"))
-    from review_queue import termly, trends
+        rows.append(Row("weekly digest", "n/a", "< 2 s", "review_queue.oversight.digest not present"))
+    from review_queue.oversight import termly, trends
 
     def termly_report() -> int:
         now = datetime.now(UTC)
@@ -358,7 +358,7 @@ def bench_reports(url: str, school_id: int) -> list[Row]:
             "termly report (aggregates + HTML + PDF)",
             f"{time.perf_counter() - t:.2f} s",
             "< 2 s",
-            f"review_queue.trends + termly; {size // 1024} KiB PDF",
+            f"review_queue.oversight.trends + termly; {size // 1024} KiB PDF",
         )
     )
     db.dispose()

@@ -320,7 +320,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_retention(args: argparse.Namespace) -> int:
     from monitor.jobs.retention import run_retention
-    from review_queue.retention import RetentionError
+    from review_queue.records.retention import RetentionError
 
     settings = _settings(args)
     try:
@@ -342,7 +342,7 @@ def _subject_key(settings: Settings) -> bytes:
 
 
 def cmd_privacy(args: argparse.Namespace) -> int:
-    from review_queue import privacy
+    from review_queue.records import privacy
 
     settings = _settings(args)
     db = _database(settings)

@@ -13,7 +13,7 @@ def school_details(settings: Settings) -> dict[str, Any]:
     """What letters and report drafts say about each school, from its profile (slug -> details)."""
     from config import DEMO_SCHOOL_PATH
     from monitor.settings import StartupError, load_profile
-    from review_queue.letters import SchoolDetails
+    from review_queue.casework.letters import SchoolDetails
 
     out: dict[str, Any] = {}
     for path in [*settings.schools, DEMO_SCHOOL_PATH]:
@@ -54,6 +54,7 @@ def submitter(settings: Settings, db: Database) -> Any:
 
 
 def make_app(settings: Settings, db: Database) -> Any:
+    from review_queue.permissions import Permission
     from review_queue.web.app import ConsoleConfig, NavEntry, create_app
     from review_queue.web.routes import governors, submissions
 
@@ -72,9 +73,9 @@ def make_app(settings: Settings, db: Database) -> Any:
             submissions.make_router(submitter(settings, db)),
         ],
         extra_nav=[
-            NavEntry("Trends", "/trends", governors.TREND_ROLES),
-            NavEntry("Submit", "/submit", submissions.SUBMIT_ROLES),
-            NavEntry("Sources", "/sources", submissions.SOURCES_ROLES),
+            NavEntry("Trends", "/trends", Permission.SEE_TRENDS),
+            NavEntry("Submit", "/submit", Permission.SUBMIT),
+            NavEntry("Sources", "/sources", Permission.SEE_SOURCES),
         ],
         extra_template_dirs=[governors.TEMPLATE_DIR],
     )

@@ -1,12 +1,7 @@
-"""Accounts: who may sign in and what each role may do (argon2, throttled sign-in, one-time links).
+"""Accounts: who may sign in, and how (argon2, throttled sign-in, one-time links, sessions ending).
 
 This module decides; it does not set cookies (the web layer does) and it never logs a
-password or an address.  Roles and what they may do:
-
-    admin, dsl      everything in their school (admin: every school)
-    reviewer        the queue: read posts and decide items
-    headteacher     read posts, incidents and letters
-    governor, trust no post content and no personal data, ever (issue 7's aggregate pages)
+password or an address.  What each role may do is `review_queue.permissions`.
 """
 
 from __future__ import annotations
@@ -23,6 +18,7 @@ from zxcvbn import zxcvbn
 
 from review_queue import audit
 from review_queue.models import ROLES, OneTimeSignin, School, SigninFailure, User, utcnow
+from review_queue.permissions import Permission, allows
 
 # Failures are counted over this window; long enough to make guessing slow, short enough
 # that a parent-teacher evening's typos do not lock the DSL out for the night.
@@ -42,18 +38,6 @@ MIN_PASSWORD_CHARS = 12
 # zxcvbn's score (0-4) a password must reach: 3 is "safely unguessable" against an online
 # attack; common passwords, repeats and keyboard walks score 0-1.
 MIN_PASSWORD_SCORE = 3
-
-# Roles that serve every school of a trust rather than one.
-TRUST_WIDE_ROLES = frozenset({"admin", "trust"})
-# Who may see post text and personal data at all.
-CONTENT_ROLES = frozenset({"admin", "dsl", "reviewer", "headteacher"})
-# Who may decide queue items.
-DECIDE_ROLES = frozenset({"admin", "dsl", "reviewer"})
-# Who may draft platform reports and record their outcomes.
-REPORT_ROLES = frozenset({"admin", "dsl"})
-# Who may see conduct incidents; only the first two may change them.
-INCIDENT_READ_ROLES = frozenset({"admin", "dsl", "headteacher"})
-INCIDENT_WRITE_ROLES = frozenset({"admin", "dsl", "headteacher"})
 
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so timing does not reveal which emails do.
@@ -206,10 +190,6 @@ def create_demo_dsl(session: Session, school_id: int, email: str = "dsl@demo.gat
     return create_one_time_signin(session, user)
 
 
-def can_see_content(role: str) -> bool:
-    return role in CONTENT_ROLES
-
-
 def demo_signin_link(session: Session, *, school_id: int, base_url: str) -> str:
     """For `gatepost demo`: the demo DSL's one-time sign-in address."""
     return f"{base_url.rstrip('/')}/signin/once/{create_demo_dsl(session, school_id)}"
@@ -223,7 +203,7 @@ def add_account(
     Trust-wide roles (admin, trust) belong to no school.  Others need one; when the
     database holds exactly one school it is used without asking.
     """
-    if role in TRUST_WIDE_ROLES:
+    if allows(role, Permission.EVERY_SCHOOL):
         if school_slug:
             raise AccountError(f"a {role} account serves every school; leave out --school")
         return add_user(session, email, role, password, school_id=None)

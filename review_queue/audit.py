@@ -134,7 +134,7 @@ def record(
 def chain_start(session: Session) -> str:
     """The hash the oldest kept entry must follow: GENESIS, or the anchor of the latest prune.
 
-    Retention (review_queue.retention) deletes the oldest entries; before it does, it appends
+    Retention (review_queue.records.retention) deletes the oldest entries; before it does, it appends
     a PRUNED_ACTION entry naming the hash of the last entry it removes.  That entry is itself
     chained, so it cannot be forged without breaking every hash after it.
     """

@@ -1,7 +1,8 @@
-"""Render Gatepost's own documents: the shared Jinja templates folder and offline PDFs.
+"""Gatepost's own documents: an autoescaped Jinja environment per templates folder, and offline PDFs.
 
-Evidence packs, subject access exports, digests and termly reports all come from
-review_queue/templates.  PDFs are made by WeasyPrint with every URL fetch refused: a
+Each wing keeps its documents' templates beside its code (the evidence pack in
+web/templates, subject access exports in records/templates, digests and termly reports
+in oversight/templates).  PDFs are made by WeasyPrint with every URL fetch refused: a
 document never loads anything from outside, so an image in a post is referenced by
 address only and never downloaded.
 """
@@ -13,15 +14,15 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-# For HTML documents: every template autoescaped, whatever its name.
-html_env = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+def html_env(templates: Path) -> Environment:
+    """For HTML documents from `templates`: every template autoescaped, whatever its name."""
+    return Environment(
+        loader=FileSystemLoader(templates),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Store what connectors capture: schools, sources, idempotent post ingest and cursors.
+"""Store what connectors capture, and what re-checks later find: schools, sources, posts, cursors.
 
 `ingest_posts` is idempotent by (school, source kind, external id): storing the same
 batch twice stores nothing new.  Every string bound for the database (ids, URLs, handles,
@@ -7,7 +7,12 @@ nowhere else; a post that cannot be stored even so (an id too long for its colum
 payload nested too deep) is set aside with a reason and the rest of its batch is stored.
 A post seen again with different content is recorded as edited; what was first captured
 is kept.  The caller stores a batch and its cursor in one transaction (`save_cursor` in
-the same session), so a crash at any point loses nothing and duplicates nothing.  Nothing here commits.
+the same session), so a crash at any point loses nothing and duplicates nothing.
+
+A re-check of a flagged post (`record_recheck`) never overwrites the post row either: it
+is the evidence as first captured.  An edit adds a `PostRevision` with the new content
+and sets `Post.edited_at`; a deletion adds a "deleted" revision and sets
+`Post.deleted_at`.  Seeing the same version again adds nothing.  Nothing here commits.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import JSON, String, Text, bindparam, cast, column, func, select
@@ -24,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
-from review_queue.models import Post, School, Source, utcnow
+from review_queue.models import Post, PostRevision, ReviewItem, School, Source, utcnow
 
 # Lookups of existing external ids go in chunks: SQLite caps bound parameters.
 LOOKUP_CHUNK = 500
@@ -300,3 +305,76 @@ def save_cursor(session: Session, source: Source, cursor: str | None, stored: in
         if source.reads_day != today:
             source.reads_day, source.reads_today = today, 0
         source.reads_today += reads
+
+
+# ---- re-checks: edits and deletions seen after capture ----------------------------------
+
+
+def flagged_to_recheck(
+    session: Session, source_id: int, now: datetime, max_age: timedelta, limit: int
+) -> list[Post]:
+    """Flagged posts of a source, captured within `max_age`, not yet seen deleted; oldest check first."""
+    return list(
+        session.scalars(
+            select(Post)
+            .join(ReviewItem, ReviewItem.post_id == Post.id)
+            .where(Post.source_id == source_id, Post.deleted_at.is_(None), Post.captured_at >= now - max_age)
+            .order_by(Post.id)
+            .limit(limit)
+        )
+    )
+
+
+def record_recheck(session: Session, post: Post, current: PostLike | None, now: datetime) -> str | None:
+    """Apply one re-check result to `post`; return "edited", "deleted" or None (unchanged)."""
+    if current is None:
+        if post.deleted_at is not None:
+            return None
+        post.deleted_at = now
+        record: dict[str, Any] = {"post": post.external_id, "change": "deleted", "seen_at": now.isoformat()}
+        session.add(
+            PostRevision(
+                post_id=post.id,
+                change="deleted",
+                seen_at=now,
+                content_hash=post.content_hash,
+                evidence_hash=evidence_hash(record),
+            )
+        )
+        return "deleted"
+    text = storable(current.text)
+    media = storable(_media_json(current.media))
+    try:
+        raw = storable(current.raw)
+    except NotStorable as exc:
+        raw = {"not_kept": str(exc)}  # the edit is still evidence; its payload could not be kept
+    chash = content_hash(text, media)
+    latest = session.scalar(
+        select(PostRevision)
+        .where(PostRevision.post_id == post.id, PostRevision.change == "edited")
+        .order_by(PostRevision.id.desc())
+        .limit(1)
+    )
+    if chash == (latest.content_hash if latest else post.content_hash):
+        return None
+    record = {
+        "post": post.external_id,
+        "change": "edited",
+        "seen_at": now.isoformat(),
+        "text": text,
+        "media": media,
+    }
+    session.add(
+        PostRevision(
+            post_id=post.id,
+            change="edited",
+            seen_at=now,
+            text=text,
+            media=media,
+            raw=raw,
+            content_hash=chash,
+            evidence_hash=evidence_hash(record),
+        )
+    )
+    post.edited_at = now
+    return "edited"

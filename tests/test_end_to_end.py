@@ -16,10 +16,10 @@ from monitor.jobs.classify import classify_pending
 from monitor.jobs.fetch import fetch_school
 from monitor.settings import load_profile, load_settings
 from review_queue.accounts import add_user
-from review_queue.digest import build_digest, render_digest
+from review_queue.casework.platform_reports import draft_report
 from review_queue.models import Post, ReviewItem, utcnow
+from review_queue.oversight.digest import build_digest, render_digest
 from review_queue.queue import decide
-from review_queue.reports import draft_report
 
 THREAT = "I know where he parks"
 

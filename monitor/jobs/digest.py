@@ -20,8 +20,8 @@ from monitor import mail
 from monitor.settings import Profile, Settings
 from review_queue import schedule
 from review_queue.db import Database
-from review_queue.digest import build_digest, render_digest
 from review_queue.models import School
+from review_queue.oversight.digest import build_digest, render_digest
 
 log = logging.getLogger(__name__)
 

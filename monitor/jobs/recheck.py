@@ -18,7 +18,7 @@ from monitor import build
 from monitor.settings import Profile
 from review_queue.db import Database
 from review_queue.models import Post, utcnow
-from review_queue.revisions import flagged_to_recheck, record_recheck
+from review_queue.store import flagged_to_recheck, record_recheck
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 A dry run performs exactly the same deletes and then rolls the transaction back, so the
 counts it prints are the counts an applied run would delete at that moment.  The rules
-themselves live in `review_queue.retention`.
+themselves live in `review_queue.records.retention`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from review_queue.db import Database
 from review_queue.models import utcnow
-from review_queue.retention import RetentionPolicy, RetentionResult, apply_retention
+from review_queue.records.retention import RetentionPolicy, RetentionResult, apply_retention
 
 log = logging.getLogger(__name__)
 

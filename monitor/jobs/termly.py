@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import select
 
 from monitor.settings import Profile, Settings
-from review_queue import termly
 from review_queue.db import Database
 from review_queue.models import School
-from review_queue.trends import school_trends, trust_trends
+from review_queue.oversight import termly
+from review_queue.oversight.trends import school_trends, trust_trends
 
 
 class ReportError(Exception):

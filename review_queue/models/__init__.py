@@ -15,7 +15,7 @@ from review_queue.models.incidents import (
     Meeting,
     Person,
 )
-from review_queue.models.reports import PlatformReport, SafeguardingMark
+from review_queue.models.platform_reports import PlatformReport, SafeguardingMark
 from review_queue.models.revisions import PostRevision
 from review_queue.models.schedule import JobSchedule, UrgentAlert
 

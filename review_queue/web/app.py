@@ -1,20 +1,28 @@
 """`create_app(db, config)`: the DSL's console as a FastAPI app, server-rendered, no JavaScript.
 
-One APIRouter per area (routes/*.py), one base template, one role check (`deps.require`).
-Other areas add themselves with `extra_routers` and, for a menu entry, `extra_nav`:
+One APIRouter per area (routes/*.py), one base template, one permission check
+(`deps.require`, reading `review_queue.permissions`).  Other areas add themselves with
+`extra_routers` and, for a menu entry, `extra_nav`:
 
     create_app(db, config, extra_routers=[governors.router],
-               extra_nav=[NavEntry("Trends", "/trends", ("governor", "dsl"))])
+               extra_nav=[NavEntry("Trends", "/trends", Permission.SEE_TRENDS)])
 
 and put their templates under review_queue/web/templates/<area>/ extending "base.html".
 
-Errors leave review_queue as ValueErrors of its own and become HTTP here, in the handlers:
+Errors leave review_queue as ValueErrors of its own and become HTTP here, once for the
+whole app (`DOMAIN_ERRORS`), on the error page with the error's own message; handlers
+do not catch them:
 
-    DecisionError, ReportError, IncidentError, AccountError   -> 400 (bad input)
+    DecisionError, ReportError, IncidentError, AccountError,
+    PrivacyError, AuthError (a used or expired sign-in link)   -> 400 (refused)
     ClaimedElsewhere (a DecisionError)                         -> 409
-    AuthError -> 401 on the sign-in page; Throttled -> 429
+    Throttled (an AuthError)                                   -> 429
     deps.Forbidden -> 403; deps.NotSignedIn -> redirect to /signin
     anything else -> 500, logged by exception type only (never post text)
+
+Two handlers still catch what they can answer better: a refused password re-shows the
+sign-in form (401, or 429 when throttled) after committing the attempt, and a refused
+submission re-shows the submit form with what was typed (400).
 """
 
 from __future__ import annotations
@@ -32,10 +40,13 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.middleware.sessions import SessionMiddleware
 
+from review_queue.accounts import AccountError, AuthError, Throttled
+from review_queue.casework.incidents import IncidentError
+from review_queue.casework.platform_reports import ReportError
 from review_queue.db import Database
-from review_queue.incidents import IncidentError
+from review_queue.permissions import Permission
 from review_queue.queue import ClaimedElsewhere, DecisionError
-from review_queue.reports import ReportError
+from review_queue.records.privacy import PrivacyError
 from review_queue.web import filters
 from review_queue.web.config import ConsoleConfig
 from review_queue.web.deps import NotSignedIn, csrf_protect, render
@@ -44,13 +55,18 @@ from review_queue.web.routes import admin, incidents, items, queue, signin
 
 __all__ = ["ConsoleConfig", "NavEntry", "create_app"]
 
-# Errors a request can meet in the domain modules, and the status each answers with.
-# ClaimedElsewhere: another reviewer is deciding the item (409 Conflict).
+# Errors a request can meet in the domain modules, and the status each answers with.  The
+# most specific class wins: ClaimedElsewhere (another reviewer is deciding the item: 409
+# Conflict) over DecisionError, Throttled (too many sign-in failures: 429) over AuthError.
 DOMAIN_ERRORS: dict[type[Exception], int] = {
     ClaimedElsewhere: 409,
     DecisionError: 400,
     IncidentError: 400,
     ReportError: 400,
+    AccountError: 400,
+    PrivacyError: 400,
+    Throttled: 429,
+    AuthError: 400,
 }
 log = logging.getLogger(__name__)
 
@@ -59,16 +75,17 @@ HERE = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class NavEntry:
+    """A menu entry, shown to the roles that hold the permission its page needs."""
+
     label: str
     path: str
-    roles: tuple[str, ...]
+    permission: Permission
 
 
-CONTENT = ("admin", "dsl", "reviewer", "headteacher")
 NAV = [
-    NavEntry("Queue", "/queue", CONTENT),
-    NavEntry("Incidents", "/incidents", ("admin", "dsl", "headteacher")),
-    NavEntry("Audit log", "/audit", ("admin", "dsl")),
+    NavEntry("Queue", "/queue", Permission.READ_CONTENT),
+    NavEntry("Incidents", "/incidents", Permission.INCIDENT_READ),
+    NavEntry("Audit log", "/audit", Permission.READ_AUDIT),
 ]
 
 
@@ -102,7 +119,9 @@ def create_app(
     app.state.db = db
     app.state.config = config
     app.state.templates = Jinja2Templates(env=templates_env(extra_template_dirs))
-    app.state.nav = [{"label": n.label, "path": n.path, "roles": n.roles} for n in (*NAV, *extra_nav)]
+    app.state.nav = [
+        {"label": n.label, "path": n.path, "permission": n.permission} for n in (*NAV, *extra_nav)
+    ]
     app.add_middleware(
         SessionMiddleware,
         secret_key=config.secret_key,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from review_queue.letters import SchoolDetails
+from review_queue.casework.letters import SchoolDetails
 
 
 @dataclass(frozen=True)

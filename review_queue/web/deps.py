@@ -1,13 +1,17 @@
-"""The console's request plumbing: the database session, the signed-in user, role checks, CSRF, rendering.
+"""The console's request plumbing: the database session, the signed-in user, permissions, CSRF, rendering.
 
 Every router uses these, so a new area (governors' pages, staff submissions) gets the same
-guarantees by depending on `require(...)` and rendering with `render(...)`:
+guarantees by depending on `require(Permission...)` and rendering with `render(...)`:
 
     router = APIRouter()
 
     @router.get("/trends")
-    def trends(request: Request, user: User = Depends(require("governor", "dsl"))) -> Response:
+    def trends(request: Request, user: User = Depends(require(Permission.SEE_TRENDS))) -> Response:
         return render(request, user, "governors/trends.html", {...})
+
+Every route but signing in and out depends on `require`: tests/review_queue/test_permissions.py
+refuses a route without it.  The check runs as a dependency, before the handler looks
+anything up, so a refused role never learns whether an id exists.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request
@@ -23,8 +27,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from review_queue import accounts
-from review_queue.letters import SchoolDetails
+from review_queue.casework.letters import SchoolDetails
 from review_queue.models import School, User
+from review_queue.permissions import Permission, allows
 
 # Methods that change something and therefore need a CSRF token.
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -34,8 +39,12 @@ class NotSignedIn(Exception):
     """Raised by `current_user`; the app turns it into a redirect to /signin."""
 
 
+# What a role without the route's permission is told (403).
+ROLE_REFUSED = "Your role does not give access to this page."
+
+
 class Forbidden(HTTPException):
-    def __init__(self, message: str = "Your role does not give access to this page.") -> None:
+    def __init__(self, message: str = ROLE_REFUSED) -> None:
         super().__init__(status_code=403, detail=message)
 
 
@@ -124,16 +133,24 @@ def current_user(request: Request, session: Session = Depends(db_session)) -> Us
     return user
 
 
-def require(*roles: str) -> Callable[..., User]:
-    """A dependency that admits only these roles (403 otherwise)."""
-    allowed = frozenset(roles)
+class Require:
+    """A dependency that admits a signed-in account whose role holds `permission` (403 otherwise)."""
 
-    def dependency(user: User = Depends(current_user)) -> User:
-        if user.role not in allowed:
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, user: User = Depends(current_user)) -> User:
+        if not allows(user.role, self.permission):
             raise Forbidden()
         return user
 
-    return dependency
+    def __repr__(self) -> str:
+        return f"require({self.permission!r})"
+
+
+def require(permission: Permission) -> Require:
+    """`Depends(require(Permission.DECIDE))`: the signed-in user, if their role may do that."""
+    return Require(permission)
 
 
 def user_view(user: User) -> dict[str, Any]:
@@ -146,7 +163,7 @@ def render(
     """Render a template with the common context (user, csrf, nav).  Context must be plain data."""
     templates = request.app.state.templates
     me = user_view(user) if user else getattr(request.state, "me", None)
-    nav = [n for n in request.app.state.nav if me is not None and me["role"] in n["roles"]]
+    nav = [n for n in request.app.state.nav if me is not None and allows(me["role"], n["permission"])]
     base = {
         "me": me,
         "csrf": csrf_token(request),

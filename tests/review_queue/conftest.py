@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 
 import config
 from review_queue import accounts
+from review_queue.casework.letters import SchoolDetails
 from review_queue.db import Database
-from review_queue.letters import SchoolDetails
 from review_queue.queue import record_judgement
 from review_queue.store import ensure_school, ingest_posts
 from review_queue.web import ConsoleConfig, create_app

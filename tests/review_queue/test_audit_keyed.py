@@ -7,11 +7,12 @@ import json
 
 from sqlalchemy import delete, select
 
-from review_queue import audit, console
+from review_queue import audit
 from review_queue.accounts import add_user
 from review_queue.db import Database
 from review_queue.models import AuditEntry, ReviewItem, User
 from review_queue.queue import QueueFilter
+from review_queue.web import views
 from tests.review_queue.conftest import Cast
 
 KEY = b"a key kept outside the database, in the data directory"
@@ -95,7 +96,7 @@ def test_an_admin_looking_at_the_queue_is_audited_under_each_school_shown(
         admin = s.scalars(select(User).where(User.role == "admin")).first()
         if admin is None:
             admin = add_user(s, "admin@trust.test", "admin", "kettle orbit lantern")
-        console.queue_page(s, admin, QueueFilter(), {"categories": {}})
+        views.queue_page(s, admin, QueueFilter(), {"categories": {}})
     with db.session_scope() as s:
         school_of_item = s.get_one(ReviewItem, item).school_id
         entries = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "view.queue")))

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from monitor.cli import main as gatepost
-from review_queue import accounts, audit, feedback, incidents, letters, reports
-from review_queue.console import safe_url, segments
+from review_queue import accounts, audit, feedback
+from review_queue.casework import incidents, letters, platform_reports
 from review_queue.db import Database
 from review_queue.models import (
     AuditEntry,
@@ -22,6 +22,7 @@ from review_queue.models import (
     utcnow,
 )
 from review_queue.queue import decide
+from review_queue.web.views import safe_url, segments
 from tests.review_queue.conftest import PASSWORD, SCHOOL, Cast, ItemFactory
 
 # ---- highlighting ---------------------------------------------------------------
@@ -68,13 +69,13 @@ def _confirmed(
     return item_id
 
 
-@pytest.mark.parametrize("platform", list(reports.PLATFORMS))
+@pytest.mark.parametrize("platform", list(platform_reports.PLATFORMS))
 def test_every_platform_draft_says_appears_to_breach_and_never_defamatory(
     platform: str, db: Database, make_item: ItemFactory, policy: dict, cast: Cast
 ) -> None:
     item_id = _confirmed(db, make_item, ["abuse", "threat", "defamation"], policy, cast.dsl.id)
     with db.session_scope() as s:
-        r = reports.draft_report(
+        r = platform_reports.draft_report(
             s,
             s.get(ReviewItem, item_id),
             platform=platform,
@@ -86,7 +87,7 @@ def test_every_platform_draft_says_appears_to_breach_and_never_defamatory(
         assert "appears to breach" in r.body
         assert "defamat" not in r.body.lower()
         assert post.url in r.body and post.evidence_hash in r.body and "> Mrs Carter" in r.body
-        assert reports.PLATFORMS[platform].rules["harassment"] in r.body
+        assert platform_reports.PLATFORMS[platform].rules["harassment"] in r.body
 
 
 def test_drafts_are_refused_for_unconfirmed_items_and_defamation_alone(
@@ -95,12 +96,12 @@ def test_drafts_are_refused_for_unconfirmed_items_and_defamation_alone(
     open_item = make_item()
     defam = _confirmed(db, make_item, ["defamation"], policy, cast.dsl.id)
     with db.session_scope() as s:
-        with pytest.raises(reports.ReportError, match="confirmed"):
-            reports.draft_report(
+        with pytest.raises(platform_reports.ReportError, match="confirmed"):
+            platform_reports.draft_report(
                 s, s.get(ReviewItem, open_item), platform="x", policy=policy, school_name="S", user_id=None
             )
-        with pytest.raises(reports.ReportError, match="legal advice"):
-            reports.draft_report(
+        with pytest.raises(platform_reports.ReportError, match="legal advice"):
+            platform_reports.draft_report(
                 s, s.get(ReviewItem, defam), platform="x", policy=policy, school_name="S", user_id=None
             )
 
@@ -111,18 +112,18 @@ def test_escalation_is_suggested_48_hours_after_a_report_and_posh_only_for_staff
     item_id = _confirmed(db, make_item, ["abuse"], policy, cast.dsl.id)
     with db.session_scope() as s:
         item = s.get(ReviewItem, item_id)
-        r = reports.draft_report(s, item, platform="x", policy=policy, school_name="S", user_id=None)
-        assert reports.escalation_suggestions(r) == []  # not reported yet
+        r = platform_reports.draft_report(s, item, platform="x", policy=policy, school_name="S", user_id=None)
+        assert platform_reports.escalation_suggestions(r) == []  # not reported yet
         reported = utcnow() - timedelta(hours=47)
-        reports.record_outcome(s, r, reference="X-1", reported_at=reported)
-        assert reports.escalation_suggestions(r) == []
+        platform_reports.record_outcome(s, r, reference="X-1", reported_at=reported)
+        assert platform_reports.escalation_suggestions(r) == []
         later = reported + timedelta(hours=48, minutes=1)
-        (rhc,) = reports.escalation_suggestions(r, later)
+        (rhc,) = platform_reports.escalation_suggestions(r, later)
         assert "reportharmfulcontent.com" in rhc
         r.staff_targeted = True
-        assert any("0344 381 4772" in x for x in reports.escalation_suggestions(r, later))
-        reports.record_outcome(s, r, outcome="removed")
-        assert reports.escalation_suggestions(r, later) == []
+        assert any("0344 381 4772" in x for x in platform_reports.escalation_suggestions(r, later))
+        platform_reports.record_outcome(s, r, outcome="removed")
+        assert platform_reports.escalation_suggestions(r, later) == []
 
 
 # ---- letters and incidents --------------------------------------------------------
@@ -375,8 +376,8 @@ def test_dismissals_and_corrections_are_exported_as_labelled_feedback(
 def test_the_item_page_gives_each_evidence_reason_once(
     db: Database, make_item: ItemFactory, cast: Cast, policy: dict
 ) -> None:
-    from review_queue.console import item_detail
     from review_queue.models import User
+    from review_queue.web.views import item_detail
 
     text = "I know where he parks and he'll regret it, I know where he parks"
     spans = [

@@ -13,8 +13,8 @@ from config import POLICY_PATH
 from monitor.settings import load_policy
 from review_queue import audit, schedule
 from review_queue.db import Database
-from review_queue.digest import build_digest, render_digest
 from review_queue.models import Decision, JobSchedule, ReviewItem
+from review_queue.oversight.digest import build_digest, render_digest
 from tests.fakes.school_data import seed_school
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # a Monday, 07:00 GMT

@@ -9,9 +9,10 @@ import pytest
 import time_machine
 from sqlalchemy import Engine, LargeBinary, String, Text, cast, func, inspect, select, text
 
-from review_queue import audit, privacy
+from review_queue import audit
 from review_queue.db import Database
 from review_queue.models import AuditEntry, Meeting, Post, User
+from review_queue.records import privacy
 from review_queue.store import content_hash, evidence_hash
 from tests.review_queue import demo_data
 from tests.review_queue.demo_data import T0

@@ -13,7 +13,7 @@ from monitor.jobs.retention import run_retention
 from review_queue import audit
 from review_queue.db import Database
 from review_queue.models import AuditEntry, Base, ConductIncident, Person, Post, ReviewItem, utcnow
-from review_queue.retention import (
+from review_queue.records.retention import (
     EXEMPT_TABLES,
     TABLES,
     RetentionError,
@@ -235,7 +235,7 @@ def test_retention_never_writes_post_text_or_handles_into_the_audit_log(
 def test_every_table_is_either_covered_by_retention_or_exempt_with_a_reason() -> None:
     tables = {t.name for t in Base.metadata.sorted_tables}
     assert tables == set(TABLES) | set(EXEMPT_TABLES), (
-        "a table was added: add it to review_queue.retention.TABLES (and to privacy) or EXEMPT_TABLES"
+        "a table was added: add it to review_queue.records.retention.TABLES (and to privacy) or EXEMPT_TABLES"
     )
     assert not set(TABLES) & set(EXEMPT_TABLES)
 

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from config import POLICY_PATH
 from monitor.settings import load_policy
-from review_queue import termly
 from review_queue.db import Database
 from review_queue.models import ConductIncident, Judgement, PlatformReport, Post, ReviewItem
-from review_queue.trends import (
+from review_queue.oversight import termly
+from review_queue.oversight.trends import (
     HIDDEN_TEXT,
     SUPPRESS_BELOW,
     Count,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from review_queue import audit, feedback
 from review_queue.models import User
+from review_queue.permissions import Permission
 from review_queue.web.deps import db_session, render, require
 
 router = APIRouter()
@@ -17,7 +18,9 @@ router = APIRouter()
 
 @router.get("/audit")
 def audit_page(
-    request: Request, user: User = Depends(require("admin", "dsl")), session: Session = Depends(db_session)
+    request: Request,
+    user: User = Depends(require(Permission.READ_AUDIT)),
+    session: Session = Depends(db_session),
 ) -> Response:
     report = audit.verify_chain(session)
     entries = audit.recent(session, 200, user.school_id)
@@ -26,7 +29,7 @@ def audit_page(
 
 @router.get("/feedback.jsonl")
 def feedback_export(
-    user: User = Depends(require("admin", "dsl")), session: Session = Depends(db_session)
+    user: User = Depends(require(Permission.EXPORT_FEEDBACK)), session: Session = Depends(db_session)
 ) -> Response:
     lines = [json.dumps(e, ensure_ascii=False) for e in feedback.labelled_feedback(session, user.school_id)]
     audit.record(

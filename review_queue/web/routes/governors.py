@@ -1,6 +1,6 @@
 """The governors' and trust's trends pages: the dashboard and the termly report downloads.
 
-Aggregates only (see `review_queue.trends`): these pages never receive a post, a
+Aggregates only (see `review_queue.oversight.trends`): these pages never receive a post, a
 person, a handle or an item id.  A governor sees their own school; an account with no
 school (trust, admin) sees every school side by side with the trust's total.
 """
@@ -8,7 +8,6 @@ school (trust, admin) sees every school side by side with the trust's total.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -16,18 +15,18 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_queue import termly
 from review_queue.models import School, User
-from review_queue.trends import SchoolTrends, TrustTrends, school_trends, trust_trends
+from review_queue.oversight import termly
+from review_queue.oversight.trends import SchoolTrends, TrustTrends, school_trends, trust_trends
+from review_queue.permissions import Permission, allows
 from review_queue.web.deps import Forbidden, db_session, render, require
 
-# Roles that may see trends; none of them is shown anything but aggregates here.
-TREND_ROLES = ("governor", "trust", "admin", "headteacher", "dsl")
 # Where the templates shared with the termly report live (pass to create_app's extra_template_dirs).
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
-CSS = TEMPLATE_DIR / "reports" / "trends.css"
+TEMPLATE_DIR = termly.TEMPLATES
+CSS = TEMPLATE_DIR / "termly" / "trends.css"
 
-TrendUser = Annotated[User, Depends(require(*TREND_ROLES))]
+# Whoever may see trends is shown nothing but aggregates here.
+TrendUser = Annotated[User, Depends(require(Permission.SEE_TRENDS))]
 DbSession = Annotated[Session, Depends(db_session)]
 
 
@@ -35,7 +34,7 @@ def _trends(session: Session, user: User, request: Request, timezone: str) -> Sc
     policy = request.app.state.config.policy
     now = datetime.now(UTC)
     if user.school_id is None:
-        if user.role not in ("trust", "admin"):
+        if not allows(user.role, Permission.EVERY_SCHOOL):
             raise Forbidden("This account is not attached to a school.")
         return trust_trends(session, now, timezone=timezone, policy=policy)
     school = session.scalar(select(School).where(School.id == user.school_id))

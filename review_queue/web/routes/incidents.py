@@ -8,19 +8,22 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from review_queue import accounts, audit, console, evidence, incidents
+from review_queue import audit
+from review_queue.casework import incidents
 from review_queue.models import ConductIncident, Letter, Person, User
+from review_queue.permissions import Permission, allows
+from review_queue.web import evidence_pack, views
 from review_queue.web.deps import db_session, render, require, school_details
 
 router = APIRouter()
 # The evidence pack's inline <style> is allowed; nothing else is.
 PACK_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
-READ = require(*accounts.INCIDENT_READ_ROLES)
-WRITE = require(*accounts.INCIDENT_WRITE_ROLES)
+READ = require(Permission.INCIDENT_READ)
+WRITE = require(Permission.INCIDENT_WRITE)
 
 
 def _incident(session: Session, user: User, incident_id: int) -> ConductIncident:
-    inc = console.visible_incident(session, user, incident_id)
+    inc = views.visible_incident(session, user, incident_id)
     if inc is None:
         raise HTTPException(status_code=404, detail="No such incident.")
     return inc
@@ -48,7 +51,7 @@ def incident_list(
 ) -> Response:
     if status not in ("open", "closed", ""):
         raise HTTPException(status_code=400, detail="Unknown status.")
-    rows = console.incident_list(session, user, status)
+    rows = views.incident_list(session, user, status)
     return render(request, user, "incidents.html", {"incidents": rows, "status": status})
 
 
@@ -61,7 +64,7 @@ async def open_incident(
         item_ids = [int(str(v)) for v in form.getlist("item_id")]
     except ValueError:
         raise HTTPException(status_code=400, detail="Bad item id.") from None
-    first = console.visible_item(session, user, item_ids[0]) if item_ids else None
+    first = views.visible_item(session, user, item_ids[0]) if item_ids else None
     if first is None:
         raise HTTPException(status_code=404, detail="No such item.")
     inc = incidents.open_incident(
@@ -79,7 +82,7 @@ async def open_incident(
 def incident_page(
     request: Request, incident_id: int, user: User = Depends(READ), session: Session = Depends(db_session)
 ) -> Response:
-    detail = console.incident_detail(session, user, incident_id, request.app.state.config.policy)
+    detail = views.incident_detail(session, user, incident_id, request.app.state.config.policy)
     if detail is None:
         raise HTTPException(status_code=404, detail="No such incident.")
     return render(
@@ -88,7 +91,7 @@ def incident_page(
         "incident.html",
         {
             "inc": detail,
-            "can_write": user.role in accounts.INCIDENT_WRITE_ROLES,
+            "can_write": allows(user.role, Permission.INCIDENT_WRITE),
             "today": date.today().isoformat(),
         },
     )
@@ -106,21 +109,21 @@ def set_person(
     session: Session = Depends(db_session),
 ) -> Response:
     inc = _incident(session, user, incident_id)
-    try:
-        if person_id:
+    if person_id:
+        try:
             pid = int(person_id)
-        else:
-            pid = incidents.add_person(
-                session,
-                school_id=inc.school_id,
-                name=name,
-                relationship=relationship,
-                address=address,
-                handles=handles,
-            ).id
-        incidents.set_person(session, inc, pid, user.id)
-    except ValueError as exc:  # a bad date, or an IncidentError
-        raise HTTPException(status_code=400, detail=str(exc) or "Bad person.") from None
+        except ValueError as exc:  # the form only offers ids: this one was typed or forged
+            raise HTTPException(status_code=400, detail=str(exc)) from None
+    else:
+        pid = incidents.add_person(
+            session,
+            school_id=inc.school_id,
+            name=name,
+            relationship=relationship,
+            address=address,
+            handles=handles,
+        ).id
+    incidents.set_person(session, inc, pid, user.id)
     _audit(session, user, inc, "incident.person", person_id=pid)
     return _back(incident_id)
 
@@ -197,16 +200,12 @@ def meeting(
 ) -> Response:
     inc = _incident(session, user, incident_id)
     try:
-        incidents.record_meeting(
-            session,
-            inc,
-            held_on=date.fromisoformat(held_on),
-            attendees=attendees,
-            outcome=outcome,
-            user_id=user.id,
-        )
-    except ValueError as exc:  # a bad date, or an IncidentError
-        raise HTTPException(status_code=400, detail=str(exc) or "Bad meeting.") from None
+        held = date.fromisoformat(held_on)
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    incidents.record_meeting(
+        session, inc, held_on=held, attendees=attendees, outcome=outcome, user_id=user.id
+    )
     _audit(session, user, inc, "incident.meeting")
     return _back(incident_id, "#meetings")
 
@@ -247,7 +246,7 @@ def close(
 
 def _pack_html(request: Request, session: Session, user: User, incident_id: int) -> str:
     inc = _incident(session, user, incident_id)
-    pack = evidence.build_pack(
+    pack = evidence_pack.build_pack(
         session,
         user,
         inc.id,
@@ -256,7 +255,7 @@ def _pack_html(request: Request, session: Session, user: User, incident_id: int)
     )
     if pack is None:
         raise HTTPException(status_code=404, detail="No such incident.")
-    return evidence.render_html(pack)
+    return evidence_pack.render_html(pack)
 
 
 @router.get("/incidents/{incident_id}/evidence.html")
@@ -273,7 +272,7 @@ def evidence_html(
 def evidence_pdf(
     request: Request, incident_id: int, user: User = Depends(READ), session: Session = Depends(db_session)
 ) -> Response:
-    pdf = evidence.render_pdf(_pack_html(request, session, user, incident_id))
+    pdf = evidence_pack.render_pdf(_pack_html(request, session, user, incident_id))
     ref = incidents.incident_ref(incident_id)
     return Response(
         pdf,

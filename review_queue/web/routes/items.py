@@ -7,8 +7,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from review_queue import accounts, audit, console, queue, reports
+from review_queue import audit, queue
+from review_queue.casework import platform_reports
 from review_queue.models import PlatformReport, ReviewItem, User
+from review_queue.permissions import Permission, allows
+from review_queue.web import views
 from review_queue.web.deps import db_session, render, require, school_details
 from review_queue.web.headers import app_csp
 
@@ -16,7 +19,7 @@ router = APIRouter()
 
 
 def _item(session: Session, user: User, item_id: int) -> ReviewItem:
-    item = console.visible_item(session, user, item_id)
+    item = views.visible_item(session, user, item_id)
     if item is None:
         raise HTTPException(status_code=404, detail="No such item.")
     return item
@@ -30,11 +33,11 @@ def _back(item_id: int, anchor: str = "") -> RedirectResponse:
 def item_page(
     request: Request,
     item_id: int,
-    user: User = Depends(require(*accounts.CONTENT_ROLES)),
+    user: User = Depends(require(Permission.READ_CONTENT)),
     session: Session = Depends(db_session),
 ) -> Response:
     policy = request.app.state.config.policy
-    detail = console.item_detail(session, user, item_id, policy)
+    detail = views.item_detail(session, user, item_id, policy)
     if detail is None:
         raise HTTPException(status_code=404, detail="No such item.")
     error = request.session.pop("flash_error", "")
@@ -45,10 +48,11 @@ def item_page(
         {
             "item": detail,
             "policy_categories": list(policy["categories"]),
-            "can_decide": user.role in accounts.DECIDE_ROLES,
-            "can_report": user.role in accounts.REPORT_ROLES,
-            "can_incident": user.role in accounts.INCIDENT_WRITE_ROLES,
-            "outcomes": reports.OUTCOMES,
+            "can_decide": allows(user.role, Permission.DECIDE),
+            "can_manage_queue": allows(user.role, Permission.MANAGE_QUEUE),
+            "can_report": allows(user.role, Permission.REPORT),
+            "can_incident": allows(user.role, Permission.INCIDENT_WRITE),
+            "outcomes": platform_reports.OUTCOMES,
             "error": error,
         },
     )
@@ -59,12 +63,12 @@ def media_page(
     request: Request,
     item_id: int,
     n: int,
-    user: User = Depends(require(*accounts.CONTENT_ROLES)),
+    user: User = Depends(require(Permission.READ_CONTENT)),
     session: Session = Depends(db_session),
 ) -> Response:
     """One attachment, loaded only because the reviewer asked: audited, and the only remote image allowed."""
     policy = request.app.state.config.policy
-    detail = console.item_detail(session, user, item_id, policy)
+    detail = views.item_detail(session, user, item_id, policy)
     if detail is None or not 0 <= n < len(detail.images) or not detail.images[n]["src"]:
         raise HTTPException(status_code=404, detail="No such attachment (or it may not be shown).")
     image = detail.images[n]
@@ -78,7 +82,7 @@ def media_page(
         school_id=item.school_id,
     )
     response = render(request, user, "media.html", {"item": detail, "image": image, "n": n})
-    origin = console.origin_of(image["src"])
+    origin = views.origin_of(image["src"])
     response.headers["Content-Security-Policy"] = app_csp(img_src=f"'self' {origin}")
     return response
 
@@ -86,7 +90,7 @@ def media_page(
 @router.post("/items/{item_id}/claim")
 def claim(
     item_id: int,
-    user: User = Depends(require(*accounts.DECIDE_ROLES)),
+    user: User = Depends(require(Permission.DECIDE)),
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
@@ -98,11 +102,11 @@ def claim(
 def assign(
     item_id: int,
     assignee_id: int = Form(...),
-    user: User = Depends(require("dsl", "admin")),
+    user: User = Depends(require(Permission.MANAGE_QUEUE)),
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
-    if assignee_id not in {u.id for u in console.assignable_users(session, item.school_id)}:
+    if assignee_id not in {u.id for u in views.assignable_users(session, item.school_id)}:
         raise HTTPException(status_code=400, detail="That person cannot take queue items.")
     queue.assign(session, item, assignee_id)
     audit.record(
@@ -120,11 +124,11 @@ def assign(
 @router.post("/items/{item_id}/release")
 def release(
     item_id: int,
-    user: User = Depends(require(*accounts.DECIDE_ROLES)),
+    user: User = Depends(require(Permission.DECIDE)),
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
-    queue.release(session, item, user.id, force=user.role in ("dsl", "admin"))
+    queue.release(session, item, user.id, force=allows(user.role, Permission.MANAGE_QUEUE))
     return _back(item_id)
 
 
@@ -138,7 +142,7 @@ def _decide(
     categories: list[str],
 ) -> int:
     item = _item(session, user, item_id)
-    decision = console.record_decision(
+    decision = views.record_decision(
         session,
         user,
         item,
@@ -154,7 +158,7 @@ def _decide(
 async def decide(
     request: Request,
     item_id: int,
-    user: User = Depends(require(*accounts.DECIDE_ROLES)),
+    user: User = Depends(require(Permission.DECIDE)),
     session: Session = Depends(db_session),
 ) -> Response:
     form = await request.form()
@@ -181,7 +185,7 @@ def decide_json(
     request: Request,
     item_id: int,
     body: DecisionIn,
-    user: User = Depends(require(*accounts.DECIDE_ROLES)),
+    user: User = Depends(require(Permission.DECIDE)),
     session: Session = Depends(db_session),
 ) -> JSONResponse:
     """The same decision as the form, for scripts; send the CSRF token as X-CSRF-Token."""
@@ -192,11 +196,11 @@ def decide_json(
 @router.post("/items/{item_id}/possible-iic")
 def possible_iic(
     item_id: int,
-    user: User = Depends(require(*accounts.REPORT_ROLES)),
+    user: User = Depends(require(Permission.REPORT)),
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
-    reports.mark_possible_indecent_image(session, item, user.id)
+    platform_reports.mark_possible_indecent_image(session, item, user.id)
     audit.record(
         session,
         user=user,
@@ -214,11 +218,11 @@ def draft_report(
     item_id: int,
     platform: str = Form(...),
     staff_targeted: str = Form(""),
-    user: User = Depends(require(*accounts.REPORT_ROLES)),
+    user: User = Depends(require(Permission.REPORT)),
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
-    report = reports.draft_report(
+    report = platform_reports.draft_report(
         session,
         item,
         platform=platform,
@@ -244,14 +248,14 @@ def record_report(
     report_id: int,
     reference: str = Form(""),
     outcome: str = Form(""),
-    user: User = Depends(require(*accounts.REPORT_ROLES)),
+    user: User = Depends(require(Permission.REPORT)),
     session: Session = Depends(db_session),
 ) -> Response:
     report = session.get(PlatformReport, report_id)
     if report is None:
         raise HTTPException(status_code=404, detail="No such report.")
     item = _item(session, user, report.item_id)
-    reports.record_outcome(session, report, reference=reference or None, outcome=outcome or None)
+    platform_reports.record_outcome(session, report, reference=reference or None, outcome=outcome or None)
     audit.record(
         session,
         user=user,

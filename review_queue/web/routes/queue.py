@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from review_queue import accounts, console
 from review_queue.models import User
+from review_queue.permissions import Permission
 from review_queue.queue import QueueFilter
+from review_queue.web import views
 from review_queue.web.deps import db_session, render, require
 
 router = APIRouter()
@@ -35,7 +36,7 @@ def queue_list(
     source: str = "",
     since: str = "",
     until: str = "",
-    user: User = Depends(require(*accounts.CONTENT_ROLES)),
+    user: User = Depends(require(Permission.READ_CONTENT)),
     session: Session = Depends(db_session),
 ) -> Response:
     policy = request.app.state.config.policy
@@ -53,5 +54,5 @@ def queue_list(
         since=_date(since),
         until=_date(until),
     )
-    page = console.queue_page(session, user, f, policy)
+    page = views.queue_page(session, user, f, policy)
     return render(request, user, "queue.html", {"page": page, "statuses": STATUSES})

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from review_queue import accounts
 from review_queue.models import User
-from review_queue.web.deps import client_address, current_user, db_session, render
+from review_queue.permissions import Permission, allows
+from review_queue.web.deps import client_address, db_session, render, require
 
 router = APIRouter()
 
@@ -67,10 +68,7 @@ def one_time_form(request: Request, token: str) -> Response:
 
 @router.post("/signin/once/{token}")
 def one_time(request: Request, token: str, session: Session = Depends(db_session)) -> Response:
-    try:
-        user = accounts.redeem_one_time_signin(session, token)
-    except accounts.AuthError as exc:
-        return render(request, None, "error.html", {"status": 400, "message": str(exc)}, status_code=400)
+    user = accounts.redeem_one_time_signin(session, token)  # AuthError: a 400 page, from the app
     _start_session(request, user)
     return RedirectResponse("/", status_code=303)
 
@@ -88,7 +86,7 @@ def signout(request: Request, session: Session = Depends(db_session)) -> Respons
 
 
 @router.get("/")
-def home(request: Request, user: User = Depends(current_user)) -> Response:
-    if accounts.can_see_content(user.role):
+def home(request: Request, user: User = Depends(require(Permission.SIGNED_IN))) -> Response:
+    if allows(user.role, Permission.READ_CONTENT):
         return RedirectResponse("/queue", status_code=303)
     return render(request, user, "home.html", {})

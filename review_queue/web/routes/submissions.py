@@ -19,14 +19,11 @@ from sqlalchemy.orm import Session
 
 from review_queue import audit
 from review_queue.models import School, User
+from review_queue.permissions import Permission
 from review_queue.sources import source_health
 from review_queue.submissions import SubmissionRefused
 from review_queue.web.deps import Forbidden, db_session, render, require
 
-# Who may submit: anyone who reviews content (a reviewer is often the one sent it).
-SUBMIT_ROLES = ("admin", "dsl", "reviewer", "headteacher")
-# Who may see the sources' health (cursors and errors are operational detail).
-SOURCES_ROLES = ("admin", "dsl")
 # A phone screenshot is a few megabytes; the upload is cut off past this.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -49,7 +46,7 @@ def make_router(submit_fn: SubmitFn) -> APIRouter:
 
     @router.get("/submit")
     def submit_form(
-        request: Request, user: Annotated[User, Depends(require(*SUBMIT_ROLES))], session: DbSession
+        request: Request, user: Annotated[User, Depends(require(Permission.SUBMIT))], session: DbSession
     ) -> Response:
         _school(session, user)
         return render(request, user, "submissions/submit.html", {"form": {}, "error": None})
@@ -57,7 +54,7 @@ def make_router(submit_fn: SubmitFn) -> APIRouter:
     @router.post("/submit")
     async def submit_post(
         request: Request,
-        user: Annotated[User, Depends(require(*SUBMIT_ROLES))],
+        user: Annotated[User, Depends(require(Permission.SUBMIT))],
         session: DbSession,
         where_from: str = Form(""),
         text: str = Form(""),
@@ -104,7 +101,7 @@ def make_router(submit_fn: SubmitFn) -> APIRouter:
 
     @router.get("/sources")
     def sources_page(
-        request: Request, user: Annotated[User, Depends(require(*SOURCES_ROLES))], session: DbSession
+        request: Request, user: Annotated[User, Depends(require(Permission.SEE_SOURCES))], session: DbSession
     ) -> Response:
         school = _school(session, user)
         rows = [vars(h) for h in source_health(session, school.slug)]

@@ -1,6 +1,6 @@
 """The governors' termly report: the trends of one school, or of a trust, as HTML and as PDF.
 
-It renders `review_queue.trends` output only, so it inherits its guarantees: aggregates,
+It renders `review_queue.oversight.trends` output only, so it inherits its guarantees: aggregates,
 small counts suppressed, no names, handles, post text or links to items.  PDF comes from
 weasyprint, with the charts as inline SVG and no network access (a URL fetcher that
 refuses everything).
@@ -9,14 +9,17 @@ refuses everything).
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 
-from review_queue.rendering import TEMPLATES, offline_pdf
-from review_queue.trends import SUPPRESS_BELOW, SchoolTrends, TrustTrends
+from review_queue.oversight.trends import SUPPRESS_BELOW, SchoolTrends, TrustTrends
+from review_queue.rendering import offline_pdf
 
+# The report's templates (termly/), shared with the console's trends page.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
     autoescape=True,
@@ -69,7 +72,7 @@ def context(report: SchoolTrends | TrustTrends, now: datetime, timezone: str) ->
 
 
 def render_html(report: SchoolTrends | TrustTrends, now: datetime, timezone: str) -> str:
-    return _env.get_template("reports/termly.html").render(**context(report, now, timezone))
+    return _env.get_template("termly/termly.html").render(**context(report, now, timezone))
 
 
 def render_pdf(html: str) -> bytes:

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_queue import letters as letters_mod
+from review_queue.casework import letters as letters_mod
+from review_queue.casework.platform_reports import PLATFORMS, platform_for
 from review_queue.models import (
     ConductIncident,
     IncidentEvent,
@@ -27,7 +28,6 @@ from review_queue.models import (
     ReviewItem,
     utcnow,
 )
-from review_queue.reports import PLATFORMS, platform_for
 
 
 class IncidentError(ValueError):

@@ -5,7 +5,7 @@ platform reports) and compares it with the week before and with last term;
 `render_digest` turns that into an HTML email with a plain-text twin.  The digest links
 into the console and never quotes a post, a handle or a person: personal data stays in
 Gatepost.  It is for staff, so small counts are shown as they are (the governors'
-trends suppress them; see `review_queue.trends`).  Sending is `monitor.jobs.digest`.
+trends suppress them; see `review_queue.oversight.trends`).  Sending is `monitor.jobs.digest`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,8 +32,7 @@ from review_queue.models import (
     ReviewItem,
     School,
 )
-from review_queue.rendering import TEMPLATES
-from review_queue.terms import previous_term, term_containing
+from review_queue.oversight.terms import previous_term, term_containing
 
 SEVERITY_ORDER = ("urgent", "high", "medium", "low")
 # Console routes the digest links to; the console owns them.
@@ -49,7 +49,7 @@ HISTORY_START = datetime(2000, 1, 1, tzinfo=UTC)
 INCIDENT_QUIET_DAYS = 7
 # A reported post still up after this long suggests Report Harmful Content.
 REPORT_ESCALATE_AFTER = timedelta(hours=48)
-# Report outcomes after which the post is still up (mirrors review_queue.reports.STILL_UP).
+# Report outcomes after which the post is still up (mirrors review_queue.casework.platform_reports.STILL_UP).
 STILL_UP = ("pending", "refused", "no_response")
 ACTION_WORDS = {
     "confirm": "Confirmed as a breach",
@@ -386,6 +386,8 @@ def _median(values: Sequence[float]) -> float | None:
     return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
 
 
+# The digest's templates: email/digest.html and its plain-text twin.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
     autoescape=jinja2.select_autoescape(("html",)),

@@ -24,7 +24,7 @@ of the last entry it removes; `review_queue.audit.verify_chain` starts from that
 The run also appends a `retention.run` entry with the number of rows deleted per table,
 never what they held.
 
-This module is not erasure on request (`review_queue.privacy`) and not the schedule
+This module is not erasure on request (`review_queue.records.privacy`) and not the schedule
 (`monitor.jobs.retention`).  Like every state change here, it takes a session and never
 commits: a dry run is the same deletes in a transaction that the caller rolls back.
 """

@@ -1,8 +1,10 @@
 """One evidence pack per conduct incident, as HTML and as PDF.
 
 The pack gathers the incident's posts (as captured, with their hashes and timestamps),
-the decisions on them, platform reports, letters, meetings and the timeline.  It is
-rendered from review_queue/templates/evidence_pack.html with autoescaping on.  The PDF
+the decisions on them, platform reports, letters, meetings and the timeline.  It lives in
+the web wing because it is built on the incident page's view-model (`views.incident_detail`,
+which also audits the view).  It is rendered from web/templates/evidence_pack.html with
+autoescaping on.  The PDF
 is made by WeasyPrint with every URL fetch refused: images are referenced by address
 only, and Gatepost's server never downloads them.
 """
@@ -10,15 +12,21 @@ only, and Gatepost's server never downloads them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_queue import audit, console, incidents
+from review_queue import audit
+from review_queue.casework import incidents
+from review_queue.casework.platform_reports import PLATFORMS, reports_for_item
 from review_queue.models import Decision, User, utcnow
 from review_queue.rendering import html_env, offline_pdf
-from review_queue.reports import PLATFORMS, reports_for_item
+from review_queue.web import views
+
+# The pack's template sits with the console's, in web/templates; it is a document, not a page.
+_documents = html_env(Path(__file__).resolve().parent / "templates")
 
 
 class EvidenceError(RuntimeError):
@@ -29,7 +37,7 @@ def build_pack(
     session: Session, user: User, incident_id: int, policy: Mapping[str, Any], school_name: str
 ) -> dict[str, Any] | None:
     """The pack's content as plain data, or None if the user may not see the incident."""
-    detail = console.incident_detail(session, user, incident_id, policy)
+    detail = views.incident_detail(session, user, incident_id, policy)
     if detail is None:
         return None
     items = incidents.incident_items(session, incident_id)
@@ -77,7 +85,7 @@ def build_pack(
 
 
 def render_html(pack: Mapping[str, Any]) -> str:
-    return html_env.get_template("evidence_pack.html").render(pack=pack)
+    return _documents.get_template("evidence_pack.html").render(pack=pack)
 
 
 def render_pdf(html: str) -> bytes:

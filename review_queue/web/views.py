@@ -1,4 +1,4 @@
-"""What the DSL's console shows, as plain data: the queue page, an item's detail, an incident.
+"""The console's page view-models: the queue page, an item's detail, an incident, as plain data.
 
 The web handlers call one function here per page and hand the result to a template.
 Nothing returned is an ORM object, so templates cannot lazy-load personal data, and
@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from review_queue import audit, incidents, reports
+from review_queue import audit
+from review_queue.casework import incidents, platform_reports
 from review_queue.models import (
     ConductIncident,
     Decision,
@@ -30,6 +31,7 @@ from review_queue.models import (
     User,
     utcnow,
 )
+from review_queue.permissions import ROLES_FOR, Permission
 from review_queue.queue import WAITING, QueueFilter, claimed_by_other, decide, list_items, status_counts
 
 # Characters of post text shown in the queue list.
@@ -168,7 +170,7 @@ def queue_page(session: Session, user: User, f: QueueFilter, policy: Mapping[str
                 status=i.status,
                 severity=i.severity,
                 categories=list(i.categories or []),
-                platform=reports.PLATFORMS[reports.platform_for(i.post)].name,
+                platform=platform_reports.PLATFORMS[platform_reports.platform_for(i.post)].name,
                 author=i.post.author_handle,
                 excerpt=text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else ""),
                 created_at=i.created_at,
@@ -266,7 +268,7 @@ class ItemDetail:
 def _post_view(p: Post) -> PostView:
     return PostView(
         id=p.id,
-        platform=reports.PLATFORMS[reports.platform_for(p)].name,
+        platform=platform_reports.PLATFORMS[platform_reports.platform_for(p)].name,
         author=p.author_handle,
         url=safe_url(p.url),
         url_text=p.url,
@@ -279,10 +281,14 @@ def _post_view(p: Post) -> PostView:
 
 
 def assignable_users(session: Session, school_id: int) -> list[User]:
-    """Who an item can be handed to: the school's active reviewers and DSLs."""
+    """Who an item can be handed to: the school's active accounts that may take items."""
     q = (
         select(User)
-        .where(User.school_id == school_id, User.role.in_(("dsl", "reviewer")), User.disabled.is_(False))
+        .where(
+            User.school_id == school_id,
+            User.role.in_(sorted(ROLES_FOR[Permission.TAKE_ITEMS])),
+            User.disabled.is_(False),
+        )
         .order_by(User.email)
     )
     return list(session.scalars(q))
@@ -311,7 +317,7 @@ def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str,
         flags.append(
             {"category": c, "description": cats.get(c, {}).get("description", ""), "why": "; ".join(whys)}
         )
-    possible_iic = reports.is_marked_indecent(session, item.id)
+    possible_iic = platform_reports.is_marked_indecent(session, item.id)
     images = []
     for m in post.media or []:
         if not isinstance(m, dict):
@@ -392,22 +398,22 @@ def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str,
     report_views = [
         ReportView(
             id=r.id,
-            platform=reports.PLATFORMS[r.platform].name,
+            platform=platform_reports.PLATFORMS[r.platform].name,
             rules=list(r.rules),
             body=r.body,
             reference=r.reference,
             reported_at=r.reported_at,
             outcome=r.outcome,
-            suggestions=reports.escalation_suggestions(r, now),
+            suggestions=platform_reports.escalation_suggestions(r, now),
         )
-        for r in reports.reports_for_item(session, item.id)
+        for r in platform_reports.reports_for_item(session, item.id)
     ]
     incident_rows = session.scalars(
         select(ConductIncident)
         .join(IncidentPost, IncidentPost.incident_id == ConductIncident.id)
         .where(IncidentPost.item_id == item.id)
     )
-    kinds = reports.rule_kinds_for(item.categories or [], policy)
+    kinds = platform_reports.rule_kinds_for(item.categories or [], policy)
     legal_only = not kinds and "defamation" in (item.categories or [])
     sla, overdue = sla_label(item.due_at, now) if item.status in WAITING else ("decided", False)
     detail = ItemDetail(
@@ -444,13 +450,13 @@ def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str,
         mine=item.assigned_to_id == user.id,
         due_at=item.due_at,
         assignees=[(u.id, u.email) for u in assignable_users(session, item.school_id)],
-        report_platforms=[(k, p.name) for k, p in reports.PLATFORMS.items()],
-        default_platform=reports.platform_for(post),
+        report_platforms=[(k, p.name) for k, p in platform_reports.PLATFORMS.items()],
+        default_platform=platform_reports.platform_for(post),
         reportable=bool(kinds) and not possible_iic,
         legal_only=legal_only,
         guidance={
-            "iwf": reports.IWF_GUIDANCE,
-            "legal": reports.LEGAL_ADVICE,
+            "iwf": platform_reports.IWF_GUIDANCE,
+            "legal": platform_reports.LEGAL_ADVICE,
         },
     )
     audit.record(

@@ -23,10 +23,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_queue import charts
 from review_queue.alerts import category_label
 from review_queue.models import ConductIncident, Judgement, PlatformReport, Post, ReviewItem, School
-from review_queue.terms import Period, academic_year_containing, term_containing
+from review_queue.oversight import charts
+from review_queue.oversight.terms import Period, academic_year_containing, term_containing
 
 # The smallest count shown as a number; below it, "fewer than 5" (the rule, and
 # the usual threshold for publishing small-number statistics about children).

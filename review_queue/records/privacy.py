@@ -37,13 +37,14 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, String, Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from review_queue import audit
-from review_queue.incidents import incident_ref
+from review_queue.casework.incidents import incident_ref
 from review_queue.models import (
     AuditEntry,
     Base,
@@ -63,15 +64,17 @@ from review_queue.models import (
     User,
     utcnow,
 )
+from review_queue.permissions import ROLES_FOR, Permission, allows
+from review_queue.records.retention import TABLES, delete_incidents, delete_items, delete_posts
 from review_queue.rendering import html_env
-from review_queue.retention import TABLES, delete_incidents, delete_items, delete_posts
 
 EXPORT_ACTION = "privacy.export"
 ERASE_ACTION = "privacy.erase"
 # What replaces the handle, and a deleted person's name, in text that stays.
 REDACTED = "[erased]"
 # Only these roles may run an export or an erasure: the DSL decides, the admin operates.
-ALLOWED_ROLES = ("admin", "dsl")
+# The subject access export is rendered from records/templates.
+_documents = html_env(Path(__file__).resolve().parent / "templates")
 # Never redacted: the audit log is append-only and holds ids only; staff accounts are staff data.
 NOT_REDACTED_TABLES = frozenset({"audit_log", "users"})
 # Short String columns are codes (kind, status, severity, action, ...), never free text: a handle
@@ -461,7 +464,7 @@ def export_subject(
 
 def render_html(bundle: Mapping[str, Any]) -> str:
     """The bundle as one readable, self-contained HTML page (autoescaped: post text is hostile)."""
-    return html_env.get_template("subject_access.html").render(b=bundle)
+    return _documents.get_template("subject_access.html").render(b=bundle)
 
 
 def render_json(bundle: Mapping[str, Any]) -> str:
@@ -472,8 +475,9 @@ def render_json(bundle: Mapping[str, Any]) -> str:
 
 
 def _check_role(user: User) -> None:
-    if user.disabled or user.role not in ALLOWED_ROLES:
-        raise PrivacyError(f"only an active {' or '.join(ALLOWED_ROLES)} account may do this")
+    if user.disabled or not allows(user.role, Permission.SUBJECT_RIGHTS):
+        roles = " or ".join(sorted(ROLES_FOR[Permission.SUBJECT_RIGHTS]))
+        raise PrivacyError(f"only an active {roles} account may do this")
 
 
 @dataclass
