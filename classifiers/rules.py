@@ -763,6 +763,15 @@ class RuleAnnotator:
                 [{"LOWER": {"IN": ["wait", "waiting", "waitin"]}}, {"LOWER": {"IN": ["outside", "by", "at", "round", "near"]}}, {"OP": "{,5}"}, {"LOWER": "for"}, *t]
                 for t in person_targets
             ]
+            # A plan with the harm at its end: "going to come up there tomorrow and hurt Mrs Y".
+            + [
+                [fut, {"LOWER": "to", "OP": "?"}, {"OP": "{1,8}"}, {"LOWER": {"IN": ["and", "n", "&", "then"]}}, strong_verb, *t]
+                for t in (*person_targets, [determiner, person_noun])
+            ]
+            # "X deserves a bullet", "needs a good slap" (the training writers label these threats).
+            + [
+                [{"LOWER": {"IN": ["deserve", "deserves", "need", "needs"]}}, {"LOWER": {"IN": ["a", "the", "some"]}}, {"LOWER": "good", "OP": "?"}, {"LOWER": {"IN": ["bullet", "bullets", "beating", "kicking", "stabbing", "hiding", "battering", "slap", "smack", "punch", "kneecapping"]}}]
+            ]
             # "I'm going to end / sort out Mr X".
             + [
                 [{"LOWER": {"IN": [*FUTURE_MARKERS, "'m", "m"]}}, {"LOWER": {"IN": ["to", "na"]}, "OP": "?"}, {"LOWER": {"IN": ["end", "finish", "sort", "do", "deal"]}}, {"LOWER": {"IN": ["out", "in", "with"]}, "OP": "?"}, *t]

@@ -19,9 +19,9 @@ Messages carry ids and status codes, never post text.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Literal, Protocol
+from typing import Annotated, Any, ClassVar, Literal, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import pydantic
@@ -102,10 +102,24 @@ class Connector(Protocol):
     """What every connector is.  See the module docstring for the contract."""
 
     kind: ClassVar[str]
+    # Environment variables it cannot run without (resolved by the caller, `VAR` or `VAR_FILE`).
+    secrets: ClassVar[tuple[str, ...]]
+    # Ones it uses when they are set (a Mastodon token widens search to statuses).
+    optional_secrets: ClassVar[tuple[str, ...]]
+
+    def __init__(self, config: Any, school: SchoolQuery, secrets: Mapping[str, str]) -> None: ...
 
     def fetch(self, cursor: str | None) -> Iterator[Batch]:
         """Yield batches newer than `cursor`.  May be abandoned part-way."""
         ...
+
+
+@runtime_checkable
+class Rechecks(Protocol):
+    """A connector that can look its posts up again by id: each id maps to the post as it is
+    now, or None when it was deleted or can no longer be seen."""
+
+    def recheck(self, external_ids: Sequence[str]) -> dict[str, Post | None]: ...
 
 
 def web_address(value: str | None) -> str | None:

@@ -7,9 +7,8 @@ one line here and one subpackage beside this file.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from connectors.base import SourceConfig
+from connectors.base import Connector, SourceConfig
 from connectors.bluesky import BlueskyConfig, BlueskyConnector
 from connectors.mastodon import MastodonConfig, MastodonConnector
 from connectors.reddit import RedditConfig, RedditConnector
@@ -18,7 +17,7 @@ from connectors.sample import SampleConfig, SampleConnector
 from connectors.x import XConfig, XConnector
 
 # kind -> (connector class, config model)
-CONNECTORS: dict[str, tuple[type[Any], type[SourceConfig]]] = {
+CONNECTORS: dict[str, tuple[type[Connector], type[SourceConfig]]] = {
     "sample": (SampleConnector, SampleConfig),
     "reddit": (RedditConnector, RedditConfig),
     "x": (XConnector, XConfig),
@@ -35,14 +34,13 @@ def config_model(kind: str) -> type[SourceConfig]:
         raise KeyError(kind) from None
 
 
-def connector_class(kind: str) -> type[Any]:
+def connector_class(kind: str) -> type[Connector]:
     return CONNECTORS[kind][0]
 
 
 def required_secrets(kind: str) -> tuple[str, ...]:
-    cls = connector_class(kind)
-    return tuple(getattr(cls, "secrets", ()))
+    return connector_class(kind).secrets
 
 
-def known_kinds() -> Mapping[str, tuple[type[Any], type[SourceConfig]]]:
+def known_kinds() -> Mapping[str, tuple[type[Connector], type[SourceConfig]]]:
     return CONNECTORS

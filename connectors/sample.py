@@ -59,6 +59,7 @@ class SampleConnector:
 
     kind: ClassVar[str] = "sample"
     secrets: ClassVar[tuple[str, ...]] = ()
+    optional_secrets: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: SampleConfig, school: SchoolQuery, secrets: Mapping[str, str] | None = None):
         self.path = Path(config.path)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,8 +17,16 @@ from classifiers.base import SchoolContext
 from classifiers.policy import Policy
 from config import POLICY_PATH
 from connectors import registry
-from connectors.base import ConnectorError, SourceConfig
-from monitor.settings import Profile, Settings, load_typed_policy, read_secret, source_key
+from connectors.base import Connector, ConnectorError, SourceConfig
+from monitor.settings import (
+    Profile,
+    Settings,
+    load_profile,
+    load_settings,
+    load_typed_policy,
+    read_secret,
+    source_key,
+)
 from review_queue.db import Database
 from review_queue.models import School, Source
 from review_queue.store import ensure_school, ensure_source
@@ -46,6 +56,36 @@ def _typed_policy(path: str) -> Policy:
     return load_typed_policy(path)
 
 
+@dataclasses.dataclass(frozen=True)
+class JobContext:
+    """What a scheduled job runs with: settings, its school's profile (if it has one), a database."""
+
+    settings: Settings
+    profile: Profile | None
+    db: Database
+
+    @property
+    def school(self) -> Profile:
+        if self.profile is None:
+            raise ValueError("this job was started without a school profile")
+        return self.profile
+
+
+@contextlib.contextmanager
+def job(settings_file: str | None, profile_path: str | None = None) -> Iterator[JobContext]:
+    """Every scheduler job's entry: load the settings and profile, open the database, close it after.
+
+    Jobs take strings only (the job store pickles their arguments), so each starts here.
+    """
+    settings = load_settings(settings_file or None)
+    profile = load_profile(profile_path) if profile_path else None
+    db = database(settings)
+    try:
+        yield JobContext(settings, profile, db)
+    finally:
+        db.dispose()
+
+
 def register_school(session: Session, profile: Profile) -> tuple[School, list[tuple[Source, SourceConfig]]]:
     """Make sure the school and each of its profile's sources have rows; return them paired."""
     school = ensure_school(session, profile.slug, profile.school.name)
@@ -53,16 +93,16 @@ def register_school(session: Session, profile: Profile) -> tuple[School, list[tu
     return school, pairs
 
 
-def connector(config: SourceConfig, profile: Profile, env: Mapping[str, str] | None = None) -> Any:
+def connector(config: SourceConfig, profile: Profile, env: Mapping[str, str] | None = None) -> Connector:
     """A connector for one source, with its secrets resolved; a missing secret is a permanent failure."""
     cls = registry.connector_class(config.kind)
     secrets: dict[str, str] = {}
-    for name in getattr(cls, "secrets", ()):
+    for name in cls.secrets:
         value = read_secret(name, env)
         if value is None:
             raise ConnectorError(f"{name} is not set (or {name}_FILE)", permanent=True)
         secrets[name] = value
-    for name in getattr(cls, "optional_secrets", ()):
+    for name in cls.optional_secrets:
         value = read_secret(name, env)
         if value is not None:
             secrets[name] = value

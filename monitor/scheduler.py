@@ -56,19 +56,17 @@ def source_job(settings_file: str | None, profile_path: str, key: str) -> None:
 
         enqueue(settings, RUN_SOURCE, [settings_file or "", profile_path, key])
         return
-    profile = load_profile(profile_path)
-    db = build.database(settings)
-    try:
-        with db.session_scope() as session:
-            _, pairs = build.register_school(session, profile)
+    with build.job(settings_file, profile_path) as job:
+        with job.db.session_scope() as session:
+            _, pairs = build.register_school(session, job.school)
             match = [(s.id, c) for s, c in pairs if s.key == key]
         if not match:
             log.warning("source %s is no longer in %s; skipping", key, profile_path)
             return
-        run_source(db, profile, *match[0])
-        classify_pending(db, profile.slug, build.classifier(profile, settings), build.policy(settings))
-    finally:
-        db.dispose()
+        run_source(job.db, job.school, *match[0])
+        classify_pending(
+            job.db, job.school.slug, build.classifier(job.school, settings), build.policy(settings)
+        )
 
 
 def schedule_sources(scheduler: Any, settings_file: str | None, profiles: Sequence[Path]) -> list[str]:
@@ -101,12 +99,8 @@ def retention_job(settings_file: str | None) -> None:
     """Delete what is past its retention period (monitor.jobs.retention); idempotent."""
     from monitor.jobs.retention import run_retention
 
-    settings = load_settings(settings_file or None)
-    db = build.database(settings)
-    try:
-        run_retention(db, build.policy(settings), apply=True)
-    finally:
-        db.dispose()
+    with build.job(settings_file) as job:
+        run_retention(job.db, build.policy(job.settings), apply=True)
 
 
 def schedule_retention(scheduler: Any, settings_file: str | None) -> str:
@@ -167,12 +161,8 @@ def recheck_job(settings_file: str | None, profile_path: str) -> None:
     """Re-check one school's flagged posts for edits and deletions (monitor.jobs.recheck)."""
     from monitor.jobs.recheck import recheck_school
 
-    settings = load_settings(settings_file or None)
-    db = build.database(settings)
-    try:
-        recheck_school(db, load_profile(profile_path))
-    finally:
-        db.dispose()
+    with build.job(settings_file, profile_path) as job:
+        recheck_school(job.db, job.school)
 
 
 def schedule_rechecks(scheduler: Any, settings_file: str | None, profiles: Sequence[Path]) -> list[str]:

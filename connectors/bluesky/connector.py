@@ -37,6 +37,7 @@ class BlueskyConnector:
 
     kind: ClassVar[str] = "bluesky"
     secrets: ClassVar[tuple[str, ...]] = ("GATEPOST_BLUESKY_APP_PASSWORD",)
+    optional_secrets: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: BlueskyConfig, school: SchoolQuery, secrets: Mapping[str, str]):
         self.config = config

@@ -73,6 +73,7 @@ class RedditConnector:
 
     kind: ClassVar[str] = "reddit"
     secrets: ClassVar[tuple[str, ...]] = ("GATEPOST_REDDIT_CLIENT_ID", "GATEPOST_REDDIT_CLIENT_SECRET")
+    optional_secrets: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,

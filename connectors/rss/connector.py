@@ -73,6 +73,7 @@ class RssConnector:
 
     kind: ClassVar[str] = "rss"
     secrets: ClassVar[tuple[str, ...]] = ()
+    optional_secrets: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: RssConfig, school: SchoolQuery, secrets: Mapping[str, str] | None = None):
         self.config = config

@@ -70,6 +70,7 @@ class XConnector:
 
     kind: ClassVar[str] = "x"
     secrets: ClassVar[tuple[str, ...]] = ("GATEPOST_X_BEARER_TOKEN",)
+    optional_secrets: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,

@@ -159,12 +159,6 @@ def send_owed_alerts(
 def alerts_job(settings_file: str, profile_path: str) -> None:
     """Scheduler entry point (string arguments only: the job store pickles them)."""
     from monitor import build
-    from monitor.settings import load_profile, load_settings
 
-    settings = load_settings(settings_file or None)
-    profile = load_profile(profile_path)
-    db = build.database(settings)
-    try:
-        send_owed_alerts(db, settings, profile)
-    finally:
-        db.dispose()
+    with build.job(settings_file, profile_path) as job:
+        send_owed_alerts(job.db, job.settings, job.school)

@@ -102,12 +102,6 @@ def send_digest_if_due(
 def digest_job(settings_file: str, profile_path: str) -> None:
     """Scheduler entry point, run every few minutes; the database decides whether it is due."""
     from monitor import build
-    from monitor.settings import load_profile, load_settings
 
-    settings = load_settings(settings_file or None)
-    profile = load_profile(profile_path)
-    db = build.database(settings)
-    try:
-        send_digest_if_due(db, settings, profile, build.policy(settings))
-    finally:
-        db.dispose()
+    with build.job(settings_file, profile_path) as job:
+        send_digest_if_due(job.db, job.settings, job.school, build.policy(job.settings))

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from connectors.base import ConnectorError
+from connectors.base import ConnectorError, Rechecks
 from monitor import build
 from monitor.settings import Profile
 from review_queue.db import Database
@@ -46,10 +46,9 @@ def recheck_school(
             continue
         try:
             connector = build.connector(config, profile, env)
-            recheck = getattr(connector, "recheck", None)
-            if recheck is None:
+            if not isinstance(connector, Rechecks):
                 continue
-            found = recheck(list(ids))
+            found = connector.recheck(list(ids))
         except ConnectorError as exc:
             counts["failed"] += 1
             log.warning("re-check of source %s failed: %s", key, exc)

@@ -171,3 +171,16 @@ def test_allegations_that_no_single_word_carries_are_found_and_everyday_phrases_
         assert ("ALLEGATION", span) in _hits(text), text
     for text in ("I ran off with the kids to the park", "DS got his little sister into bed by 7"):
         assert "ALLEGATION" not in _labels(text), text
+
+
+def test_a_plan_that_ends_in_harm_to_a_person_is_a_strong_threat_and_idiom_is_not() -> None:
+    def strong(text: str) -> bool:
+        return any(label == "THREAT_STRONG" for label, _ in _hits(text))
+
+    assert strong("I am going to come to Hollybrook Primary School tomorrow and hurt Mrs Carter")
+    assert strong("im gonna go up there monday n batter the head")
+    assert strong("Those teachers deserve a bullet")
+    assert strong("Mr Okafor needs a good hiding")
+    assert not strong("We're going to the match and then kill some time in town")
+    assert not strong("I'll pop in tomorrow and thank Mrs Carter")
+    assert not strong("Going to the fair and then killing it on the dodgems")
