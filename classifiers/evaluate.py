@@ -353,7 +353,8 @@ CARD_PATH = Path(__file__).parent / "model" / "MODEL_CARD.md"
 METRICS_PATH = Path(__file__).parent / "model" / "metrics.json"
 
 
-def _report_json(rep: Report) -> dict[str, Any]:
+def report_json(rep: Report) -> dict[str, Any]:
+    """A report as plain data (metrics.json, the model's metadata)."""
     return {
         "rows": rep.rows,
         "macro_f1": rep.macro_f1,
@@ -371,7 +372,7 @@ def _report_json(rep: Report) -> dict[str, Any]:
 def measure_all(pipeline: Pipeline, eval_dir: Path | None = DEFAULT_EVAL_DATA) -> dict[str, Any]:
     """Every figure the model card quotes, as plain data (public sets only where eval_dir exists)."""
     sealed = evaluate_jsonl(sealed_paths(), pipeline, name="sealed test set")
-    out: dict[str, Any] = {"model_version": pipeline.model_version, "sealed": _report_json(sealed)}
+    out: dict[str, Any] = {"model_version": pipeline.model_version, "sealed": report_json(sealed)}
     texts = [sealed.format()]
     agree = agreement()
     if agree is not None:

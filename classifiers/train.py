@@ -379,7 +379,7 @@ def cross_validated_pipeline(
     thresholds: dict[str, float],
 ) -> dict[str, Any]:
     """The whole pipeline (rules, floors, ceilings) on each fold's writers, with that fold's model."""
-    from classifiers.evaluate import score_rows
+    from classifiers.evaluate import report_json, score_rows
 
     policy = read_policy()
     annotator = RuleAnnotator(None)
@@ -391,16 +391,7 @@ def cross_validated_pipeline(
         items = [(data.rows[i].text, data.rows[i].media) for i in idx]
         results += pipeline.classify_prepared([data.prepared[i] for i in idx], items)
         gold += [data.rows[i].labels for i in idx]
-    rep = score_rows("writer-grouped CV", gold, results)
-    return {
-        "rows": rep.rows,
-        "macro_f1": rep.macro_f1,
-        "f1": {c.category: c.f1 for c in rep.categories},
-        "recall": {c.category: c.recall for c in rep.categories},
-        "precision": {c.category: c.precision for c in rep.categories},
-        "harmless_flagged_rate": rep.harmless_flagged_rate,
-        "criticism_false_flag_rate": rep.criticism_false_flag_rate,
-    }
+    return report_json(score_rows("writer-grouped CV", gold, results))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
