@@ -193,10 +193,22 @@ skops; `load_model` refuses any type outside `TRUSTED_TYPES`.
   (0.71 to 0.63) and HateCheck (0.786 to 0.766). Posts that mention a group of people in passing
   ("the school cook is a Muslim") can still be flagged abuse (the tests record such sentences
   as strict expected failures).
-* The sealed set was scored twice: once for the model trained on writers w01-w12, and once
-  after two more writers (w13 replies, w14 mentions of groups) were added for reasons seen on
-  public sets and probes, not on the sealed set: macro-F1 0.844 then 0.845, harmless posts
-  flagged 0.120 then 0.111.
+* The sealed set has been scored three times, each time for a model whose training changed
+  for reasons seen on public sets, attacker and DSL probes, never on the sealed set: writers
+  w01-w12 (macro-F1 0.844, harmless posts flagged 0.120); plus w13 (replies) and w14 (mentions
+  of groups): 0.845, 0.111; plus w15 (staff named beside a future plan, idiom with violent
+  words, threats whose harm ends a plan) and two threat rules: 0.849, 0.108, with OLID falling
+  from 0.599 to 0.558.  `gatepost train --feedback` also scores it, in aggregate, for each
+  candidate it weighs.
+* A contextual encoder (all-MiniLM-L6-v2, `classifiers/encoder.py`) was measured as a second
+  stage on the writer-grouped out-of-fold scores and not adopted: macro-F1 0.828 to 0.841 and
+  harmless posts flagged 0.112 to 0.099 when every post goes through it (every fold gained
+  0.008-0.017), 0.840 and 0.099 when only the fifth of posts nearest a threshold do; but the
+  encoder runs at 56-95 posts/s on one core, so even that cascade would judge about 300
+  posts/s, far under the 2,000 posts/s floor.  pupil_image gained nothing from it.
+* Known false alarms that remain: a named member of staff beside a future plan ("I'll give
+  Mrs X the form tomorrow") can still score as a threat, and a newsletter's opening times
+  ("gates open at 8:40") as security.
 * Defamation is judged from wording alone; the model cannot know whether a claim is true.
 * pupil_image without a face count rests on the post's words and the alt text. Many platforms
   give no alt text, so a bare "look at this" with a photo may be missed or over-flagged.

