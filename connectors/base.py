@@ -122,6 +122,27 @@ class Rechecks(Protocol):
     def recheck(self, external_ids: Sequence[str]) -> dict[str, Post | None]: ...
 
 
+# `short_address` keeps addresses to about this many characters: a terminal column.
+SHORT_ADDRESS_CHARS = 60
+
+
+def short_address(url: str) -> str:
+    """An address as a label: host and path, no scheme, "www.", query or fragment.
+
+    The query is left out because a feed's may carry a token.  A long one keeps its
+    start and its end (where feeds put their ids) around an ellipsis.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    text = host + parts.path.rstrip("/")
+    if len(text) <= SHORT_ADDRESS_CHARS:
+        return text
+    half = (SHORT_ADDRESS_CHARS - 1) // 2
+    return f"{text[:half]}…{text[-half:]}"
+
+
 def web_address(value: str | None) -> str | None:
     """An http(s) address with a host; anything else (file://, gopher://, a bare path) is refused."""
     if value is None:
@@ -145,6 +166,22 @@ class SourceConfig(pydantic.BaseModel):
     interval_minutes: int = pydantic.Field(default=15, ge=1, le=24 * 60)
     # The platform's API address: self-hosted instances, proxies and tests.
     api_base: Annotated[str | None, pydantic.AfterValidator(web_address)] = None
+    # What the operator calls this source ("Parents' Facebook group feed"); shown instead of
+    # `describe()`.  Not part of the stored key: renaming a source keeps its cursor.
+    name: (
+        Annotated[str, pydantic.StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] | None
+    ) = None
+
+    def describe(self) -> str:
+        """What this source reads, in a few words a person recognises: "rss news.example.com/feed.xml".
+
+        Each connector's config says it for its own platform; never a secret, never post text.
+        """
+        return self.kind
+
+    def label(self) -> str:
+        """The operator's `name` for this source if it has one, else `describe()`."""
+        return self.name or self.describe()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

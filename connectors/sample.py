@@ -25,6 +25,9 @@ class SampleConfig(SourceConfig):
     kind: Literal["sample"] = "sample"
     path: str
 
+    def describe(self) -> str:
+        return f"sample {Path(self.path).name}"
+
 
 def post_from_json(data: Mapping[str, object], default_kind: str = "sample") -> Post:
     """Build a Post from one JSONL record (the `classify` and `sample` line shape)."""

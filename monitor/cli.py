@@ -1,16 +1,21 @@
 """The `gatepost` command line: parse arguments, load settings, call one job, print the result.
 
 Each subcommand is a `cmd_*` function taking the parsed arguments; `build_parser`
-registers them.  Configuration errors print one line and exit 2.
+registers them, and `gatepost --help` lists them in `COMMAND_GROUPS`' order, the order
+an operator meets them.  Configuration errors, and a console port that is taken, print
+one line and exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
+import socket
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,9 +26,18 @@ from config import DEMO_SCHOOL_PATH
 from monitor import build, logs
 from monitor.jobs.classify import classify_pending
 from monitor.jobs.fetch import fetch_school
-from monitor.settings import Profile, Settings, StartupError, load_profile, load_settings
+from monitor.settings import (
+    Profile,
+    Settings,
+    StartupError,
+    default_home,
+    load_profile,
+    load_settings,
+    source_names,
+)
 from review_queue.db import Database
 from review_queue.models import ROLES, Judgement, Post, ReviewItem, School
+from review_queue.sources import SourceHealth
 
 log = logging.getLogger("gatepost")
 
@@ -47,6 +61,31 @@ dsl = ["dsl@hollybrook.example"]
 kind = "rss"
 interval_minutes = 60
 url = "https://www.google.com/alerts/feeds/00000000000000000000/0000000000000000000"
+# name = "Google Alert for the school's name"   # optional: what Gatepost calls this source
+"""
+
+# What `gatepost init` writes when there is no settings file yet: the profile it wrote is
+# listed, so `fetch`, `run` and `serve` find it without --school.
+EXAMPLE_SETTINGS = """\
+# Gatepost settings.  Secrets never go here (Gatepost refuses to start if they do): the keys,
+# tokens and the SMTP password come from GATEPOST_* environment variables (see
+# docs/operators-guide.md, "Secrets").
+
+# The school profiles this Gatepost serves (a trust lists each school's).
+schools = [{schools}]
+
+# Where the console listens, and the address people open (links in emails use it).
+# host = "127.0.0.1"
+# port = 8000
+# base_url = "https://gatepost.your-school.example"
+# timezone = "Europe/London"
+
+# [smtp]
+# host = "smtp.your-school.example"
+# port = 587
+# starttls = true
+# username = "gatepost@your-school.example"
+# from_address = "gatepost@your-school.example"
 """
 
 
@@ -83,14 +122,15 @@ def _database(settings: Settings) -> Database:
     return db
 
 
-def _print_fetch(results: Sequence[Any], out: TextIO) -> None:
+def _print_fetch(results: Sequence[Any], out: TextIO, names: dict[str, str]) -> None:
     for r in results:
+        name = names.get(r.key, r.key)
         if r.skipped:
             status = "skipped (running elsewhere or backing off)"
-            print(f"  {r.key:<24} {status}", file=out)
+            print(f"  {name:<40}  {status}", file=out)
             continue
         status = "ok" if r.ok else ("FAILED (permanent)" if r.permanent else "FAILED")
-        line = f"  {r.key:<24} {status:<20} {r.stored:>6} new of {r.seen:>6} seen"
+        line = f"  {name:<40}  {status:<20} {r.stored:>6} new of {r.seen:>6} seen"
         if r.set_aside:
             line += f", {r.set_aside} set aside (see gatepost sources)"
         if r.error:
@@ -102,17 +142,65 @@ def _print_fetch(results: Sequence[Any], out: TextIO) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    _database(settings)
-    target = Path(args.profile or settings.home / "school.toml")
-    if target.exists():
-        print(f"database ready at {settings.database_url}; {target} already exists, left alone")
-        return 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(EXAMPLE_PROFILE, encoding="utf-8")
-    print(f"database ready at {settings.database_url}\nexample profile written to {target}: edit it, then")
-    print(f"  gatepost fetch --once --school {target}")
+    """Create what is missing (settings, example profile, database), say where each is and what next."""
+    settings_file = Path(args.settings) if args.settings else default_home() / "settings.toml"
+    wrote_settings = not settings_file.exists()
+    if wrote_settings:
+        target = Path(args.profile or default_home() / "school.toml").absolute()
+        settings_file.parent.mkdir(parents=True, exist_ok=True)
+        settings_file.write_text(EXAMPLE_SETTINGS.format(schools=json.dumps(str(target))), encoding="utf-8")
+    settings = load_settings(settings_file)
+    target = Path(
+        args.profile or (settings.schools[0] if settings.schools else settings.home / "school.toml")
+    )
+    _database(settings).dispose()
+    wrote_profile = not target.exists()
+    if wrote_profile:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(EXAMPLE_PROFILE, encoding="utf-8")
+    listed = target.absolute() in [Path(p).absolute() for p in settings.schools]
+
+    def state(wrote: bool, what: str) -> str:
+        return f"written now: {what}" if wrote else "already there, left alone"
+
+    print("Gatepost is set up.")
+    print(f"  settings  {settings_file}  ({state(wrote_settings, 'it lists the profile below')})")
+    print(f"  profile   {target}  ({state(wrote_profile, 'an example to edit')})")
+    sqlite = (
+        "  (SQLite, readable by this user only)" if settings.database_url.startswith("sqlite:///") else ""
+    )
+    print(f"  database  {_database_place(settings)}{sqlite}")
+    gatepost = "gatepost" + (f" --settings {args.settings}" if args.settings else "")
+    school = "" if listed else f" --school {target}"
+    print(
+        f"""
+Next:
+  1. Edit the profile for your school: its name and aliases, staff, who gets urgent alerts
+     ([contacts]) and the sources to read ([[sources]]).
+  2. Read every source once and see what each found:
+       {gatepost} fetch{school}
+  3. Create your own account (it asks for a password), then the DSL's:
+       {gatepost} users add you@your-school.example --role admin
+       {gatepost} users add dsl@your-school.example --role dsl
+  4. Start the console, at {settings.base_url}/ :
+       {gatepost} serve
+  5. Start the scheduler: it reads the sources at their intervals, sends urgent alerts and
+     the weekly digest, and runs retention:
+       {gatepost} run{school}
+On a server, run 4 and 5 as services: docs/operators-guide.md."""
+    )
+    if not listed:
+        print(f"\n{target} is not in `schools` in {settings_file}: add it there, or pass --school as above.")
     return 0
+
+
+def _database_place(settings: Settings) -> str:
+    """Where the data lives, for people: a SQLite file's path, or the server's URL without a password."""
+    if settings.database_url.startswith("sqlite:///"):
+        return settings.database_url.removeprefix("sqlite:///")
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -122,7 +210,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     for profile in _profiles(args, settings):
         print(f"{profile.school.name}:")
         results = fetch_school(db, profile)
-        _print_fetch(results, sys.stdout)
+        _print_fetch(results, sys.stdout, source_names(profile))
         failed = failed or any(not r.ok for r in results)
         if not args.no_classify:
             judged, queued = classify_pending(
@@ -132,48 +220,128 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# `gatepost demo` prints a one-time sign-in link for each of these roles, with what it sees.
+DEMO_ROLES = (
+    ("dsl", "DSL", "reviews flagged posts; incidents, letters and platform reports"),
+    ("headteacher", "headteacher", "reads flagged posts; incidents and letters; trends"),
+    ("governor", "governor", "trends only: counts, never a name or a post"),
+    ("trust", "trust", "trends for every school of the trust"),
+)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    db = _database(settings)
-    profile = load_profile(DEMO_SCHOOL_PATH)
-    print(f"Gatepost demo: {profile.school.name} (database {settings.database_url})")
-    _print_fetch(fetch_school(db, profile), sys.stdout)
-    judged, queued = classify_pending(
-        db, profile.slug, build.classifier(profile, settings), build.policy(settings)
-    )
+    # The port first: a taken one is said at once, not after the posts are judged.
+    sock = None if args.no_serve else _listen(_address(args, settings))
+    try:
+        if sock is not None:
+            settings = _listening_at(settings, sock)
+        db = _database(settings)
+        profile = load_profile(DEMO_SCHOOL_PATH)
+        print(f"Gatepost demo: {profile.school.name} (database {_database_place(settings)})")
+        _print_fetch(fetch_school(db, profile), sys.stdout, source_names(profile))
+        judged, queued = classify_pending(
+            db, profile.slug, build.classifier(profile, settings), build.policy(settings)
+        )
+        with db.session_scope() as session:
+            school = session.scalars(select(School).where(School.slug == profile.slug)).one()
+            waiting = session.query(ReviewItem).filter_by(school_id=school.id, status="open").count()
+        print(f"  judged {judged} new posts, {queued} new items; {waiting} items waiting for review")
+        _print_demo_signins(db, settings, school.id, serving=sock is not None)
+        if sock is None:
+            return 0
+        return _serve(settings, db, sock)
+    finally:
+        if sock is not None:
+            sock.close()
+
+
+def _print_demo_signins(db: Database, settings: Settings, school_id: int, *, serving: bool) -> None:
+    from review_queue.accounts import ONE_TIME_SIGNIN_TTL, demo_signin_link
+
     with db.session_scope() as session:
-        school = session.scalars(select(School).where(School.slug == profile.slug)).one()
-        waiting = session.query(ReviewItem).filter_by(school_id=school.id, status="open").count()
-    print(f"  judged {judged} new posts, {queued} new items; {waiting} items waiting for review")
-    signin = _demo_signin(db, settings, school.id)
-    if args.no_serve:
-        return 0
-    print(f"\nConsole: {settings.base_url}/  (Ctrl-C to stop)")
-    print(f"Sign in once as the demo DSL: {signin}")
-    return _serve(settings, db)
+        links = [
+            (
+                title,
+                sees,
+                demo_signin_link(session, school_id=school_id, base_url=settings.base_url, role=role),
+            )
+            for role, title, sees in DEMO_ROLES
+        ]
+    hours = int(ONE_TIME_SIGNIN_TTL.total_seconds() // 3600)
+    first = "See the console" if serving else "Start the console with `gatepost serve`, then see it"
+    print(f"\n{first} as each role: open that role's link below in a browser.")
+    print(f"Each works once, within {hours} hours; use a private window for each role you want open at once.")
+    for title, sees, link in links:
+        print(f"  {title:<12} {sees}\n  {'':<12} {link}")
+    print("Fresh links: run `gatepost demo` again.  Real accounts: gatepost users add EMAIL --role ROLE")
 
 
-def _demo_signin(db: Database, settings: Settings, school_id: int) -> str:
-    from review_queue.accounts import demo_signin_link
-
-    with db.session_scope() as session:
-        return str(demo_signin_link(session, school_id=school_id, base_url=settings.base_url))
+def _address(args: argparse.Namespace, settings: Settings) -> tuple[str, int]:
+    """Where the console listens: --host and --port, else the settings' host and port."""
+    return args.host or settings.host, settings.port if args.port is None else args.port
 
 
-def _serve(settings: Settings, db: Database) -> int:
+def _listen(address: tuple[str, int]) -> socket.socket:
+    """The console's listening socket.  A port that is taken (or not ours to use) is a StartupError:
+    one line and exit 2, not uvicorn's traceback."""
+    host, port = address
+    where = f"{host}:{port}"
+    try:
+        return socket.create_server(address, family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            why = f"port {port} is already in use on {host} (another program, or another gatepost serve)"
+            fix = "stop that program, or pass --port with a free port (or set port in settings.toml)"
+        elif exc.errno == errno.EACCES:
+            why = f"not allowed to listen on port {port} (ports below 1024 need root)"
+            fix = "use a port from 1024 up, with a proxy in front (docs/operators-guide.md)"
+        elif (
+            exc.errno == errno.EADDRNOTAVAIL or (exc.errno or 0) < 0
+        ):  # negative: a name that does not resolve
+            why = f"cannot listen on {host}: it is not an address of this machine"
+            fix = "pass --host 127.0.0.1 (this machine only) or 0.0.0.0 (every address)"
+        else:
+            why = f"cannot listen on {where} ({os.strerror(exc.errno) if exc.errno else type(exc).__name__})"
+            fix = "check --host and --port (or host and port in settings.toml)"
+        raise StartupError(f"{why}; fix: {fix}") from None
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _listening_at(settings: Settings, sock: socket.socket) -> Settings:
+    """The settings with the host and port the console really listens on.  A base_url left at its
+    default (the console's own address) follows them, so sign-in links point where it listens."""
+    host, port = sock.getsockname()[:2]
+    update: dict[str, Any] = {"host": host, "port": port}
+    if settings.base_url.rstrip("/") == _url(settings.host, settings.port):
+        update["base_url"] = _url("127.0.0.1" if host in ("0.0.0.0", "::") else host, port)  # noqa: S104
+    return settings.model_copy(update=update)
+
+
+def _serve(settings: Settings, db: Database, sock: socket.socket) -> int:
     import uvicorn
 
     from monitor.console import make_app
 
+    listening = _url(settings.host, settings.port)
+    print(f"\nConsole listening on {listening}/  (Ctrl-C to stop)", flush=True)
+    if settings.base_url.rstrip("/") != listening:
+        print(f"People open it at {settings.base_url}", flush=True)
     # log_config=None: uvicorn logs through monitor.logs like everything else (no exception text).
-    uvicorn.run(make_app(settings, db), host=settings.host, port=settings.port, log_config=None)
+    config = uvicorn.Config(make_app(settings, db), host=settings.host, port=settings.port, log_config=None)
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _long_running_logs(args, settings)
-    return _serve(settings, _database(settings))
+    with _listen(_address(args, settings)) as sock:
+        settings = _listening_at(settings, sock)
+        return _serve(settings, _database(settings), sock)
 
 
 def _long_running_logs(args: argparse.Namespace, settings: Settings) -> None:
@@ -526,7 +694,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from review_queue.sources import source_health
+    """Each source the profile lists, by name; older rows (sources since taken out) only with --all."""
+    from review_queue.sources import current_and_older, source_health
 
     settings = _settings(args)
     db = _database(settings)
@@ -534,21 +703,38 @@ def cmd_sources(args: argparse.Namespace) -> int:
         with db.session_scope() as session:
             build.register_school(session, profile)
             rows = source_health(session, profile.slug)
+        current, older = current_and_older(rows, source_names(profile))
         print(f"{profile.school.name}:")
-        for h in rows:
-            print(f"  {h.key:<24} {h.kind:<9} {h.status}")
-            print(f"    last success  {_when(h.last_success_at)}    last run  {_when(h.last_run_at)}")
-            if h.last_error:
-                print(f"    last error    {_when(h.last_error_at)}  {h.last_error}")
-            if h.backoff_until:
-                print(f"    backing off until {_when(h.backoff_until)}")
-            reads = f"    X reads today  {h.reads_today}" if h.reads_today is not None else ""
-            print(f"    posts stored  {h.posts_stored}{reads}")
-            if h.set_aside_count:
-                latest = f"latest {_when(h.last_set_aside_at)}  {h.last_set_aside}"
-                print(f"    set aside     {h.set_aside_count}, {latest}")
-            print(f"    cursor        {h.cursor or '-'}")
+        if not current:
+            print(f"  no sources: add [[sources]] to {profile.path}")
+        for h in current:
+            _print_source(h)
+        if older and not args.all:
+            print(
+                f"  ({len(older)} older source{'s' if len(older) != 1 else ''} no longer in the profile "
+                "hidden; `gatepost sources --all` shows them)"
+            )
+        elif older:
+            print("  no longer in the profile (kept: a source put back carries on from its cursor):")
+            for h in older:
+                _print_source(h)
     return 0
+
+
+def _print_source(h: SourceHealth) -> None:
+    print(f"  {h.name or h.key:<40}  {h.status}")
+    print(f"    key           {h.key}")
+    print(f"    last success  {_when(h.last_success_at)}    last run  {_when(h.last_run_at)}")
+    if h.last_error:
+        print(f"    last error    {_when(h.last_error_at)}  {h.last_error}")
+    if h.backoff_until:
+        print(f"    backing off until {_when(h.backoff_until)}")
+    reads = f"    X reads today  {h.reads_today}" if h.reads_today is not None else ""
+    print(f"    posts stored  {h.posts_stored}{reads}")
+    if h.set_aside_count:
+        latest = f"latest {_when(h.last_set_aside_at)}  {h.last_set_aside}"
+        print(f"    set aside     {h.set_aside_count}, {latest}")
+    print(f"    cursor        {h.cursor or '-'}")
 
 
 def _when(value: Any) -> str:
@@ -591,28 +777,102 @@ def cmd_submit(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------ parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gatepost", description=__doc__.splitlines()[0])
-    parser.add_argument("--settings", help="settings file (default: $GATEPOST_HOME/settings.toml)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = parser.add_subparsers(dest="command", required=True)
+ABOUT = """\
+Gatepost watches public social media for posts about a school, flags those that breach the
+school's parent/carer code of conduct, and puts them before the designated safeguarding lead
+(DSL) in a web console.  A person always decides; Gatepost only drafts."""
 
-    p = sub.add_parser("init", help="create the database and write an example school profile")
+# `gatepost --help` lists the commands under these headings, in the order an operator
+# meets them (every command is in exactly one: tests/monitor/test_cli.py checks).
+COMMAND_GROUPS = (
+    ("Try it", ("demo",)),
+    ("Set up", ("init", "fetch", "sources", "users")),
+    ("Run it (as services on a server)", ("serve", "run", "worker")),
+    ("Day to day", ("submit", "digest", "report")),
+    ("Records and data protection", ("export", "privacy", "retention", "audit")),
+    ("Upgrades", ("migrate",)),
+    ("Judgement", ("classify", "train", "evaluate")),
+)
+
+EPILOG = """\
+First time?  `gatepost demo` shows the console with made-up posts; `gatepost init` starts a
+real installation and says what to do next.  Each command: gatepost COMMAND --help.
+Installing, running as services, backups, upgrades: docs/operators-guide.md."""
+
+
+def _command_list(sub: Any) -> str:
+    """The commands under COMMAND_GROUPS' headings, each with its one-line help."""
+    # argparse keeps each subcommand's help on its private _choices_actions; reading it here
+    # keeps one help text per command, where the command is registered.
+    about = {action.dest: action.help for action in sub._choices_actions}
+    width = max(map(len, about)) + 2
+    lines = []
+    for heading, names in COMMAND_GROUPS:
+        lines.append(f"{heading}:")
+        for name in names:
+            lead = f"  {name:<{width}}"
+            lines.append(
+                textwrap.fill(about[name] or "", 92, initial_indent=lead, subsequent_indent=" " * len(lead))
+            )
+    return "\n".join(lines)
+
+
+def _listen_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", help="address to listen on (default: host in settings, 127.0.0.1)")
+    p.add_argument(
+        "--port",
+        type=_port,
+        help="port to listen on (default: port in settings, 8000; exit 2 if it is taken)",
+    )
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0 to 65535)")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gatepost",
+        usage="gatepost [--settings FILE] [-v] COMMAND ...",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
+    )
+    parser.add_argument(
+        "--settings", metavar="FILE", help="settings file (default: $GATEPOST_HOME/settings.toml)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    # The commands are listed in the description, grouped (_command_list), not in argparse's one block.
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", help=argparse.SUPPRESS, prog="gatepost"
+    )
+
+    p = sub.add_parser(
+        "init", help="set up a real installation (settings, example profile, database); says what next"
+    )
     p.add_argument("--profile", help="where to write the example profile")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("demo", help="load the bundled demo school, judge its posts and serve the console")
-    p.add_argument("--no-serve", action="store_true", help="fill the queue and exit")
+    p = sub.add_parser(
+        "demo", help="the console with a made-up school's posts, and a sign-in link for each role"
+    )
+    p.add_argument("--no-serve", action="store_true", help="fill the queue, print the links and exit")
+    _listen_arguments(p)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("fetch", help="run every configured source")
-    p.add_argument("--once", action="store_true", required=True, help="run each source once and exit")
+    p = sub.add_parser("fetch", help="read every source once now, judge what is new, print counts per source")
+    p.add_argument("--once", action="store_true", help=argparse.SUPPRESS)  # the default; kept for scripts
     p.add_argument("--school", action="append", help="school profile (repeatable)")
     p.add_argument("--no-classify", action="store_true", help="store posts without judging them")
     p.set_defaults(func=cmd_fetch)
 
-    p = sub.add_parser("sources", help="show each source's health: last success, last error, cursor, counts")
+    p = sub.add_parser(
+        "sources", help="each source in the profile by name: health, last success and error, cursor"
+    )
     p.add_argument("--school", action="append", help="school profile (repeatable)")
+    p.add_argument("--all", action="store_true", help="also the sources no longer in the profile")
     p.set_defaults(func=cmd_sources)
 
     p = sub.add_parser("submit", help="submit what staff were sent: pasted text and URL, or a screenshot")
@@ -625,7 +885,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", help="a PNG or JPEG screenshot; its text is read by OCR")
     p.set_defaults(func=cmd_submit)
 
-    p = sub.add_parser("run", help="run the scheduler in the foreground")
+    p = sub.add_parser(
+        "run", help="the scheduler: reads sources at their intervals; alerts, the digest and retention"
+    )
     p.add_argument("--school", action="append", help="school profile (repeatable)")
     p.set_defaults(func=cmd_run)
 
@@ -633,7 +895,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--concurrency", type=int, help="tasks run at once (default: one per core)")
     p.set_defaults(func=cmd_worker)
 
-    p = sub.add_parser("serve", help="serve the console")
+    p = sub.add_parser("serve", help="the console, where the DSL reviews what was flagged")
+    _listen_arguments(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("classify", help="judge posts from a JSONL file")
@@ -673,7 +936,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_privacy)
 
-    p = sub.add_parser("users", help="manage console accounts")
+    p = sub.add_parser("users", help="console accounts: add (your first one too), list, password, disable")
     users = p.add_subparsers(dest="users_command", required=True)
     p = users.add_parser("add", help="add an account (password from GATEPOST_NEW_PASSWORD or a prompt)")
     p.add_argument("email")
@@ -737,6 +1000,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_evaluate, passthrough=True)
 
+    parser.description = f"{ABOUT}\n\n{_command_list(sub)}"
+    for choice in sub._choices_actions:  # `gatepost fetch --help` opens with what fetch does
+        command = sub.choices[choice.dest]
+        command.description = command.description or choice.help
     return parser
 
 

@@ -53,6 +53,26 @@ def submitter(settings: Settings, db: Database) -> Any:
     return submit_fn
 
 
+def source_names(settings: Settings) -> Any:
+    """For the console's sources page: school slug -> {source key: name} from its profile as it is
+    now on disk (read again on each call, so an edited profile shows without a restart)."""
+    from config import DEMO_SCHOOL_PATH
+    from monitor.settings import StartupError, load_profile
+    from monitor.settings import source_names as names_of
+
+    def names(school_slug: str) -> dict[str, str] | None:
+        for path in [*settings.schools, DEMO_SCHOOL_PATH]:
+            try:
+                profile = load_profile(path)
+            except StartupError:
+                continue
+            if profile.slug == school_slug:
+                return names_of(profile)
+        return None
+
+    return names
+
+
 def make_app(settings: Settings, db: Database) -> Any:
     from review_queue.permissions import Permission
     from review_queue.web.app import ConsoleConfig, NavEntry, create_app
@@ -70,7 +90,7 @@ def make_app(settings: Settings, db: Database) -> Any:
         config,
         extra_routers=[
             governors.make_router(settings.timezone),
-            submissions.make_router(submitter(settings, db)),
+            submissions.make_router(submitter(settings, db), source_names(settings)),
         ],
         extra_nav=[
             NavEntry("Trends", "/trends", Permission.SEE_TRENDS),

@@ -203,10 +203,19 @@ def slugify(name: str) -> str:
 
 
 def source_key(source: SourceConfig) -> str:
-    """A stable key for a source: its kind plus a hash of what identifies it (not its interval)."""
-    ident = source.model_dump(exclude={"interval_minutes"}, mode="json")
+    """A stable key for a source: its kind plus a hash of what identifies it (not its interval
+    or its name).  The key holds the source's cursor in the database: never change how it is made."""
+    ident = source.model_dump(exclude={"interval_minutes", "name"}, mode="json")
     digest = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:8]
     return f"{source.kind}-{digest}"
+
+
+def source_names(profile: Profile) -> dict[str, str]:
+    """Each source of the profile, key -> what people call it (its `name`, else what it reads), in
+    the profile's order.  Two sources that would read alike keep their key after the name."""
+    labels = {source_key(s): s.label() for s in profile.sources}
+    seen = list(labels.values())
+    return {key: label if seen.count(label) == 1 else f"{label} ({key})" for key, label in labels.items()}
 
 
 # ---------------------------------------------------------------- error wording

@@ -179,20 +179,23 @@ def redeem_one_time_signin(session: Session, token: str) -> User:
     return user
 
 
-def create_demo_dsl(session: Session, school_id: int, email: str = "dsl@demo.gatepost.invalid") -> str:
-    """The demo school's DSL account (made once) and a fresh one-time sign-in token for it.
+def create_demo_account(session: Session, school_id: int, role: str = "dsl") -> str:
+    """The demo school's account for `role` (made once, as `ROLE@demo.gatepost.invalid`; a
+    trust-wide role belongs to no school) and a fresh one-time sign-in token for it.
 
     The account gets a random password nobody knows: the printed link is the way in.
     """
+    email = f"{role}@demo.gatepost.invalid"
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = add_user(session, email, "dsl", secrets.token_urlsafe(24), school_id=school_id)
+        school = None if allows(role, Permission.EVERY_SCHOOL) else school_id
+        user = add_user(session, email, role, secrets.token_urlsafe(24), school_id=school)
     return create_one_time_signin(session, user)
 
 
-def demo_signin_link(session: Session, *, school_id: int, base_url: str) -> str:
-    """For `gatepost demo`: the demo DSL's one-time sign-in address."""
-    return f"{base_url.rstrip('/')}/signin/once/{create_demo_dsl(session, school_id)}"
+def demo_signin_link(session: Session, *, school_id: int, base_url: str, role: str = "dsl") -> str:
+    """For `gatepost demo`: the one-time sign-in address of the demo account for `role`."""
+    return f"{base_url.rstrip('/')}/signin/once/{create_demo_account(session, school_id, role)}"
 
 
 def add_account(

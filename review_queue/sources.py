@@ -3,11 +3,16 @@
 The truth about a source is its row: the last success, the last error (an id or a
 status, never post text), the cursor, posts stored, X reads spent today, and whether
 it is failing permanently or backing off.  Nothing here commits.
+
+A source's row outlives its `[[sources]]` entry (its cursor is kept in case it comes
+back), so `current_and_older` splits the rows into those the profile lists now, named
+as the profile names them, and the older ones.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -33,6 +38,9 @@ class SourceHealth:
     set_aside_count: int = 0  # records passed over because they could not be stored
     last_set_aside: str | None = None  # the latest one's id and reason
     last_set_aside_at: datetime | None = None
+    # What people call it ("rss news.example.com/feed.xml"), from the profile; "" for a row
+    # whose source the profile no longer lists.
+    name: str = ""
 
 
 def source_health(session: Session, school_slug: str, now: datetime | None = None) -> list[SourceHealth]:
@@ -77,3 +85,14 @@ def source_health(session: Session, school_slug: str, now: datetime | None = Non
             )
         )
     return out
+
+
+def current_and_older(
+    rows: Sequence[SourceHealth], names: Mapping[str, str]
+) -> tuple[list[SourceHealth], list[SourceHealth]]:
+    """The rows the profile lists now (`names`: key -> name, in the profile's order), each
+    named, in that order; and the older rows, whose sources the profile no longer lists."""
+    by_key = {h.key: h for h in rows}
+    current = [dataclasses.replace(by_key[key], name=name) for key, name in names.items() if key in by_key]
+    older = [h for h in rows if h.key not in names]
+    return current, older

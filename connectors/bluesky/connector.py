@@ -31,6 +31,9 @@ class BlueskyConfig(SourceConfig):
     kind: Literal["bluesky"] = "bluesky"
     handle: str
 
+    def describe(self) -> str:
+        return f"bluesky search (signed in as {self.handle})"
+
 
 class BlueskyConnector:
     """Bluesky posts that mention the school."""

@@ -23,7 +23,16 @@ from urllib.parse import urlsplit
 import pydantic
 
 from connectors import cursors
-from connectors.base import Batch, ConnectorError, Media, Post, SchoolQuery, SourceConfig, web_address
+from connectors.base import (
+    Batch,
+    ConnectorError,
+    Media,
+    Post,
+    SchoolQuery,
+    SourceConfig,
+    short_address,
+    web_address,
+)
 from connectors.html import html_to_text
 from connectors.mastodon.client import make_client, mastodon_errors
 from connectors.matching import SchoolMatcher
@@ -42,6 +51,10 @@ class MastodonConfig(SourceConfig):
     # the instance, e.g. "https://mastodon.social": required here
     api_base: Annotated[str, pydantic.AfterValidator(web_address)]
     hashtags: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        tags = " ".join(f"#{t.lstrip('#')}" for t in self.hashtags) or "the school's names as hashtags"
+        return f"mastodon {tags} on {short_address(self.api_base)}"
 
 
 class MastodonConnector:

@@ -51,6 +51,10 @@ class RedditConfig(SourceConfig):
     def _plain_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(s.removeprefix("r/").strip() for s in value if s.strip())
 
+    def describe(self) -> str:
+        # r/all is searched by every reddit source, so only the subreddits tell them apart.
+        return "reddit " + (" ".join(f"r/{s}" for s in self.subreddits) or "search (r/all)")
+
 
 def build_query(school: SchoolQuery) -> str:
     """`"Hollybrook Primary" OR Hollybrook ...`, longest terms first, within MAX_QUERY_CHARS.

@@ -22,7 +22,7 @@ import feedparser
 import pydantic
 
 from connectors import cursors
-from connectors.base import Batch, ConnectorError, Post, SchoolQuery, SourceConfig, web_address
+from connectors.base import Batch, ConnectorError, Post, SchoolQuery, SourceConfig, short_address, web_address
 from connectors.html import html_to_text
 from connectors.matching import SchoolMatcher
 from connectors.rss.client import get_feed
@@ -37,6 +37,13 @@ class RssConfig(SourceConfig):
     kind: Literal["rss"] = "rss"
     # http(s) only: a file:// feed would read the server's own files into the queue.
     url: Annotated[str, pydantic.AfterValidator(web_address)]
+
+    def describe(self) -> str:
+        parts = urlsplit(self.url)
+        if parts.hostname in ("google.com", "www.google.com") and parts.path.startswith("/alerts/feeds/"):
+            # The last part of a Google Alerts feed's address tells one alert from another.
+            return f"rss Google Alert {parts.path.rstrip('/').rsplit('/', 1)[-1]}"
+        return f"rss {short_address(self.url)}"
 
 
 # A numeric character reference: &#55296; or &#xD800;.

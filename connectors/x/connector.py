@@ -44,6 +44,9 @@ class XConfig(SourceConfig):
     kind: Literal["x"] = "x"
     daily_read_budget: int = pydantic.Field(default=500, ge=0)
 
+    def describe(self) -> str:
+        return f"x search ({self.daily_read_budget} reads a day)"
+
 
 def build_query(school: SchoolQuery) -> str:
     """`("Hollybrook Primary School" OR Hollybrook) -"Hollybrook Road" -is:retweet`, within 512 chars."""

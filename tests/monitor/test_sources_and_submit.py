@@ -25,9 +25,8 @@ def fakes(monkeypatch):
 
 def section(out: str, kind: str) -> str:
     lines = out.splitlines()
-    start = next(
-        i for i, line in enumerate(lines) if f" {kind} " in line and line.startswith("  ") and "-" in line
-    )
+    # Each source's first line starts with its name, which starts with its kind ("  x search ...").
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"  {kind} "))
     end = next(
         (
             i

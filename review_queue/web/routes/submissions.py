@@ -5,22 +5,23 @@ The handler checks the role, parses the form, and calls the submission function 
 shell injects (`monitor.submit.submit`, bound to the school's classifier), because
 reading a screenshot (OCR) and judging a post belong to `connectors` and
 `classifiers`, which `review_queue` does not import.  The screenshot is read in
-memory and not stored.  `/sources` shows the admin each source's health.
+memory and not stored.  `/sources` shows the admin each source's health, named as the
+school's profile names it (the shell injects the names: profiles are `monitor`'s).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from review_queue import audit
 from review_queue.models import School, User
 from review_queue.permissions import Permission
-from review_queue.sources import source_health
+from review_queue.sources import current_and_older, source_health
 from review_queue.submissions import SubmissionRefused
 from review_queue.web.deps import Forbidden, db_session, render, require
 
@@ -30,6 +31,10 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # submit(school_slug, school_name, *, submitted_by, where_from, text, url, screenshot) -> result
 # with .post_id, .new, .item_id, .severity; raises SubmissionRefused for unusable input.
 SubmitFn = Callable[..., Any]
+
+# source_names(school_slug) -> {source key: name} for the sources its profile lists now, in
+# its order; None when the console knows no profile for the school (every row is shown).
+SourceNamesFn = Callable[[str], Mapping[str, str] | None]
 
 DbSession = Annotated[Session, Depends(db_session)]
 
@@ -41,7 +46,7 @@ def _school(session: Session, user: User) -> School:
     return school
 
 
-def make_router(submit_fn: SubmitFn) -> APIRouter:
+def make_router(submit_fn: SubmitFn, source_names: SourceNamesFn | None = None) -> APIRouter:
     router = APIRouter()
 
     @router.get("/submit")
@@ -101,11 +106,22 @@ def make_router(submit_fn: SubmitFn) -> APIRouter:
 
     @router.get("/sources")
     def sources_page(
-        request: Request, user: Annotated[User, Depends(require(Permission.SEE_SOURCES))], session: DbSession
+        request: Request,
+        user: Annotated[User, Depends(require(Permission.SEE_SOURCES))],
+        session: DbSession,
+        show_all: Annotated[bool, Query(alias="all")] = False,
     ) -> Response:
         school = _school(session, user)
-        rows = [vars(h) for h in source_health(session, school.slug)]
-        return render(request, user, "submissions/sources.html", {"school": school.name, "rows": rows})
+        rows = source_health(session, school.slug)
+        names = source_names(school.slug) if source_names else None
+        current, older = current_and_older(rows, names) if names is not None else (rows, [])
+        context = {
+            "school": school.name,
+            "rows": [vars(h) for h in current],
+            "older": [vars(h) for h in older] if show_all else [],
+            "older_hidden": 0 if show_all else len(older),
+        }
+        return render(request, user, "submissions/sources.html", context)
 
     return router
 
