@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from classifiers.base import CATEGORIES, media_from_json
+from classifiers.base import CATEGORIES, NON_FLAG_CATEGORIES, media_from_json
 from classifiers.evaluate import Report, evaluate_jsonl, score_rows, sealed_paths
 from classifiers.pipeline import Pipeline
 from classifiers.train import LABELS, Row, train
@@ -53,28 +53,48 @@ def split_recent(records: Sequence[Mapping[str, Any]], share: float = HOLD_BACK_
     return Split(train=ordered[:-n_held], held_back=ordered[-n_held:])
 
 
+def _labels(record: Mapping[str, Any]) -> frozenset[str]:
+    return frozenset(str(c) for c in record.get("label", []) if c in LABELS)
+
+
+def _known(labels: frozenset[str]) -> frozenset[str]:
+    """What a decision answers: every flag category, always; criticism (recognised, never a
+    flag) only when the reviewer named it.  A plain dismissal ("not a breach") does not say
+    whether the post was criticism, so it neither teaches nor unteaches it."""
+    return frozenset(CATEGORIES) | (labels & frozenset(NON_FLAG_CATEGORIES))
+
+
 def feedback_rows(records: Sequence[Mapping[str, Any]], source: str) -> list[Row]:
-    """Training rows from decisions: a dismissal says no category applies; a confirmation
-    says exactly the categories the reviewer chose."""
-    return [
-        Row(
-            str(r["text"]),
-            media_from_json(r.get("media")),
-            frozenset(str(c) for c in r.get("label", []) if c in LABELS),
-            frozenset(LABELS),
-            "train",
-            source,
-            FEEDBACK_WEIGHT,
+    """Training rows from decisions: a dismissal says no flag category applies (and, marked
+    "criticism, not misconduct", that the post is criticism); a confirmation says exactly
+    the categories the reviewer chose."""
+    rows = []
+    for r in records:
+        labels = _labels(r)
+        rows.append(
+            Row(
+                str(r["text"]),
+                media_from_json(r.get("media")),
+                labels,
+                _known(labels),
+                "train",
+                source,
+                FEEDBACK_WEIGHT,
+            )
         )
-        for r in records
-    ]
+    return rows
+
+
+def decision_gold(records: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    """The decisions as gold label lists for scoring: flag categories, and criticism where a
+    reviewer named it (so the held-back figures count criticism flagged as abuse)."""
+    return [sorted(_labels(r)) for r in records]
 
 
 def score_decisions(pipeline: Pipeline, records: Sequence[Mapping[str, Any]]) -> Report:
     """How far a pipeline agrees with the reviewers' decisions on these items."""
     items = [(str(r["text"]), media_from_json(r.get("media"))) for r in records]
-    gold = [[c for c in r.get("label", []) if c in CATEGORIES] for r in records]
-    return score_rows("held-back decisions", gold, pipeline.classify_many(items))
+    return score_rows("held-back decisions", decision_gold(records), pipeline.classify_many(items))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -764,6 +764,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             text=text,
             url=args.url or "",
             screenshot=shot,
+            author_handle=args.author or "",
         )
     except SubmissionRefused as exc:
         print(f"gatepost: submission refused: {exc}", file=sys.stderr)
@@ -882,6 +883,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text", help="the text of the post")
     p.add_argument("--text-file", help="a file holding the text of the post")
     p.add_argument("--url", help="the post's address, if it has one")
+    p.add_argument("--author", help="who posted it (their name or account), if known")
     p.add_argument("--screenshot", help="a PNG or JPEG screenshot; its text is read by OCR")
     p.set_defaults(func=cmd_submit)
 

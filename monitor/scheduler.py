@@ -129,12 +129,14 @@ DIGEST_CHECK_EVERY_SECONDS = 60
 def schedule_alerts_and_digests(
     scheduler: Any, settings_file: str | None, profiles: Sequence[Path]
 ) -> list[str]:
-    """Add (or replace) each school's urgent-alert and weekly-digest checks; return their ids."""
+    """Add (or replace) each school's urgent-alert, notice and weekly-digest checks; return their ids."""
     ids = []
     for path in profiles:
         profile = load_profile(path)
         for kind, func, seconds in (
             ("alerts", "monitor.jobs.alerts:alerts_job", ALERTS_EVERY_SECONDS),
+            # Emails owed about escalated and handed-back items, as promptly as alerts.
+            ("notices", "monitor.jobs.notices:notices_job", ALERTS_EVERY_SECONDS),
             ("digest", "monitor.jobs.digest:digest_job", DIGEST_CHECK_EVERY_SECONDS),
         ):
             job_id = f"{kind}:{profile.slug}"

@@ -2,8 +2,9 @@
 
 The core sits here at the root: the tables (`models/`, `migrations/`), the database
 (`db`), storing captured posts (`store`), the queue (`queue`), who may do what
-(`permissions`), accounts, the audit log, urgent alerts, leases, schedules, sources,
-submissions, feedback and document rendering.  Around it, in wings that build on the core:
+(`permissions`), accounts, the audit log, urgent alerts, escalations and the emails owed
+about them (`escalations`, `notices`), leases, schedules, sources, submissions, feedback
+and document rendering.  Around it, in wings that build on the core:
 
     casework/   incidents, letters and platform report drafts
     oversight/  the weekly digest, the governors' trends, charts and termly report

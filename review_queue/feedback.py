@@ -2,7 +2,9 @@
 
 Each decided item becomes one example: the post's text, what the model flagged, and
 what the reviewer decided (dismissed = not a breach; confirmed with categories, which
-may differ from the model's).  `classifiers/` reads the JSONL this writes; it never
+may differ from the model's).  A dismissal as "criticism, not misconduct" is labelled
+["criticism"]: the classifier's recognised, never-flagged category, which it learns to
+tell from the flags.  `classifiers/` reads the JSONL this writes; it never
 imports review_queue.  This is an export, not a training routine.
 """
 
@@ -15,6 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_queue.models import Decision, ReviewItem
+
+# The classifier's categories that are recognised and never flagged (classifiers.base
+# NON_FLAG_CATEGORIES, which review_queue does not import): a dismissal may name them.
+NON_FLAG_LABELS = ("criticism",)
 
 
 def labelled_feedback(session: Session, school_id: int | None = None) -> Iterator[dict[str, Any]]:
@@ -33,7 +39,10 @@ def labelled_feedback(session: Session, school_id: int | None = None) -> Iterato
             continue
         j = item.post.judgement
         model_flags = sorted(j.flags) if j else []
-        human = [] if decision.action == "dismiss" else sorted(decision.categories)
+        if decision.action == "dismiss":
+            human = sorted(c for c in decision.categories if c in NON_FLAG_LABELS)
+        else:
+            human = sorted(decision.categories)
         yield {
             "id": f"{item.post.kind}:{item.post.external_id}",
             "text": item.post.text,

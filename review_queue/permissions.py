@@ -11,7 +11,7 @@ The roles, in short:
     admin        everything, in every school (belongs to no school)
     dsl          everything in their school
     reviewer     the queue: read posts and decide items
-    headteacher  read posts; incidents and letters; trends
+    headteacher  read posts; decide what is escalated to them; incidents and letters; trends
     governor     trends only: no post content and no personal data, ever
     trust        trends only, for every school of the trust (belongs to no school)
 
@@ -39,6 +39,8 @@ class Permission(StrEnum):
     MANAGE_QUEUE = "manage_queue"
     # Be someone an item can be handed to.
     TAKE_ITEMS = "take_items"
+    # Be someone an item can be escalated to, and decide or hand back what is escalated to you.
+    TAKE_ESCALATIONS = "take_escalations"
     # Draft platform reports, record their outcomes, and mark possible indecent imagery.
     REPORT = "report"
     # See conduct incidents, their people, letters and evidence packs.
@@ -69,6 +71,7 @@ ROLES_FOR: Mapping[Permission, frozenset[str]] = MappingProxyType(
         Permission.DECIDE: frozenset({"admin", "dsl", "reviewer"}),
         Permission.MANAGE_QUEUE: frozenset({"admin", "dsl"}),
         Permission.TAKE_ITEMS: frozenset({"dsl", "reviewer"}),
+        Permission.TAKE_ESCALATIONS: frozenset({"dsl", "headteacher"}),
         Permission.REPORT: frozenset({"admin", "dsl"}),
         Permission.INCIDENT_READ: frozenset({"admin", "dsl", "headteacher"}),
         Permission.INCIDENT_WRITE: frozenset({"admin", "dsl", "headteacher"}),

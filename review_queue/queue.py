@@ -15,11 +15,19 @@ from sqlalchemy import ColumnElement, cast, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, contains_eager
 
-from review_queue.models import Decision, Judgement, Post, ReviewItem, utcnow
+from review_queue.models import Decision, Escalation, Judgement, Post, ReviewItem, utcnow
 
-ACTIONS = ("dismiss", "confirm", "escalate", "note")
-# An item's status after each action ("note" leaves it as it was).
-STATUS_AFTER = {"dismiss": "dismissed", "confirm": "confirmed", "escalate": "escalated"}
+ACTIONS = ("dismiss", "confirm", "escalate", "note", "hand_back")
+# An item's status after each action ("note" leaves it as it was).  Escalating and handing
+# back go through review_queue.escalations, which names who the item goes to.
+STATUS_AFTER = {"dismiss": "dismissed", "confirm": "confirmed", "escalate": "escalated", "hand_back": "open"}
+# "Criticism, not misconduct" in one action: a dismissal with this category and reason.
+# The category is the policy's [recognised.criticism]: never a breach, so never confirmed.
+CRITICISM = "criticism"
+CRITICISM_REASON = (
+    "Criticism, not misconduct: a civil complaint or opinion about the school, which the code "
+    "of conduct leaves parents free to make."
+)
 # A reason longer than this is an essay (or an attack): it is stored, audited and printed.
 MAX_REASON_CHARS = 4_000
 # A reason shorter than this is not a reason.
@@ -110,8 +118,13 @@ def decide(
     categories: Sequence[str],
     user_id: int | None,
     known_categories: Sequence[str],
+    recognised: Sequence[str] = (),
 ) -> Decision:
-    """Record a reviewer's decision on an item and move it to its new status."""
+    """Record a reviewer's decision on an item and move it to its new status.
+
+    `known_categories` are the policy's flag categories; `recognised` its never-a-breach
+    ones (criticism), which a confirmation may not name.
+    """
     if action not in ACTIONS:
         raise DecisionError(f"unknown action {action!r}")
     if claimed_by_other(item, user_id):
@@ -122,16 +135,20 @@ def decide(
     if len(reason) > MAX_REASON_CHARS:
         raise DecisionError(f"a reason takes at most {MAX_REASON_CHARS} characters")
     cats = [c for c in dict.fromkeys(categories)]
-    unknown = [c for c in cats if c not in known_categories]
+    unknown = [c for c in cats if c not in known_categories and c not in recognised]
     if unknown:
         raise DecisionError(f"unknown categories: {', '.join(unknown)}")
+    never_a_breach = [c for c in cats if c in recognised and c not in known_categories]
+    if never_a_breach and action == "confirm":
+        raise DecisionError(f"{', '.join(never_a_breach)} is never a breach: dismiss the item instead")
     if not cats:
         raise DecisionError("a decision needs a policy category")
     decision = Decision(item_id=item.id, user_id=user_id, action=action, categories=cats, reason=reason)
     session.add(decision)
     if action in STATUS_AFTER:
         item.status = STATUS_AFTER[action]
-        item.decided_at = utcnow()
+        # Handed back, the item waits for a decision again.
+        item.decided_at = None if action == "hand_back" else utcnow()
         if action == "confirm":
             item.categories = cats
     session.flush()
@@ -149,6 +166,8 @@ class QueueFilter:
     since: date | None = None
     until: date | None = None
     limit: int = 200
+    # An account id: only items escalated to that account and still waiting for it.
+    escalated_to: int | None = None
 
 
 def list_items(session: Session, school_id: int | None, f: QueueFilter) -> list[ReviewItem]:
@@ -171,6 +190,15 @@ def list_items(session: Session, school_id: int | None, f: QueueFilter) -> list[
         q = q.where(Post.kind == f.source)
     if f.category:
         q = q.where(_has_category(session, f.category))
+    if f.escalated_to is not None:
+        q = q.where(
+            ReviewItem.status == "escalated",
+            exists().where(
+                Escalation.item_id == ReviewItem.id,
+                Escalation.outcome == "open",
+                Escalation.to_user_id == f.escalated_to,
+            ),
+        )
     if f.since:
         q = q.where(ReviewItem.created_at >= datetime.combine(f.since, time.min, UTC))
     if f.until:

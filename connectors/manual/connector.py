@@ -26,6 +26,8 @@ MAX_SUBMISSION_CHARS = 20_000
 # "Year 4 parents WhatsApp group" and a link are short; anything longer is not provenance.
 MAX_WHERE_CHARS = 300
 MAX_URL_CHARS = 2_000
+# Who posted it, as staff know them: a name or an account (the stored handle's width).
+MAX_AUTHOR_CHARS = 200
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ def build_submission(
         raise ValueError(f"pasted text is longer than {MAX_SUBMISSION_CHARS} characters")
     if len(where_from) > MAX_WHERE_CHARS or len(submitted_by) > MAX_WHERE_CHARS:
         raise ValueError(f"'where from' and 'submitted by' take at most {MAX_WHERE_CHARS} characters")
+    if len(author_handle.strip()) > MAX_AUTHOR_CHARS:
+        raise ValueError(f"'who posted it' takes at most {MAX_AUTHOR_CHARS} characters")
     if len(url) > MAX_URL_CHARS:
         raise ValueError(f"a link takes at most {MAX_URL_CHARS} characters")
     now = now or datetime.now(UTC)

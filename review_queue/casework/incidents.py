@@ -4,6 +4,11 @@ letters, record meetings, police referrals and legal advice, and keep the timeli
 The ladder's stages come from policy.toml `[incidents]`; an incident reaches a stage when
 that stage's letter is marked sent.  A serious case may skip straight to the ban, as the
 code allows.  Nothing here sends a letter or contacts the police: staff do, and record it.
+
+A letter is drafted from what the record knows; when the record changes (the person is
+recorded or corrected, a meeting is recorded, another letter is sent), every unsent draft
+has what it was filled with replaced by the new values (`refresh_letters`), and a letter
+that still has a placeholder to complete cannot be marked sent.
 """
 
 from __future__ import annotations
@@ -155,6 +160,32 @@ def set_person(session: Session, incident: ConductIncident, person_id: int, user
     incident.person_id = person.id
     _event(session, incident, "note", "Person recorded", user_id)
     session.flush()
+    refresh_letters(session, incident, user_id)
+
+
+def edit_person(
+    session: Session,
+    person: Person,
+    *,
+    name: str,
+    relationship: str = "",
+    address: str = "",
+    handles: str = "",
+    user_id: int | None,
+) -> None:
+    """Correct a person's record; the unsent letters of their open incidents follow it."""
+    name = name.strip()
+    if not name:
+        raise IncidentError("give the person's name")
+    person.name = name[:200]
+    person.relationship_to_school = relationship.strip()[:200]
+    person.address = address.strip()[:1000]
+    person.handles = handles.strip()[:1000]
+    session.flush()
+    for incident in person_history(session, person.id):
+        if incident.status == "open":
+            _event(session, incident, "note", "Person's record corrected", user_id)
+            refresh_letters(session, incident, user_id)
 
 
 def incident_items(session: Session, incident_id: int) -> list[ReviewItem]:
@@ -195,12 +226,7 @@ def draft_letter(
         raise IncidentError("that letter is not part of this policy's ladder")
     items = incident_items(session, incident.id)
     person = session.get(Person, incident.person_id) if incident.person_id else None
-    last_sent = session.scalar(
-        select(Letter.sent_at)
-        .where(Letter.incident_id == incident.id, Letter.sent_at.is_not(None))
-        .order_by(Letter.sent_at.desc())
-        .limit(1)
-    )
+    last_sent, last_meeting = _last_letter_and_meeting(session, incident)
     rendered = letters_mod.render(
         template,
         school=school,
@@ -213,19 +239,82 @@ def draft_letter(
         ],
         breaches=_breaches(items, policy),
         today=today or utcnow().date(),
-        previous_letter_date=last_sent.date() if last_sent else None,
+        previous_letter_date=last_sent,
+        meeting_date=last_meeting,
     )
     letter = Letter(
         incident_id=incident.id,
         template=template,
         stage=stage_by_letter.get(template),
         body=f"Subject: {rendered.subject}\n\n{rendered.body}" if rendered.subject else rendered.body,
+        fields=dict(rendered.fields),
         created_by_id=user_id,
     )
     session.add(letter)
     session.flush()
     _event(session, incident, "letter", f"Letter drafted: {template.replace('_', ' ')}", user_id)
     return letter
+
+
+def _last_letter_and_meeting(session: Session, incident: ConductIncident) -> tuple[date | None, date | None]:
+    """When the incident's last letter went out, and when its last meeting was held."""
+    last_sent = session.scalar(
+        select(Letter.sent_at)
+        .where(Letter.incident_id == incident.id, Letter.sent_at.is_not(None))
+        .order_by(Letter.sent_at.desc())
+        .limit(1)
+    )
+    held_on = session.scalar(
+        select(Meeting.held_on)
+        .where(Meeting.incident_id == incident.id)
+        .order_by(Meeting.held_on.desc())
+        .limit(1)
+    )
+    return (last_sent.date() if last_sent else None, date.fromisoformat(held_on) if held_on else None)
+
+
+def refresh_letters(session: Session, incident: ConductIncident, user_id: int | None) -> list[Letter]:
+    """Fill each unsent letter's placeholders from the record as it is now; returns the letters changed.
+
+    Only what a letter was filled with (`letters.REFRESHED`) is replaced, so staff edits
+    stay.  Each change is a line in the timeline.
+    """
+    person = session.get(Person, incident.person_id) if incident.person_id else None
+    last_sent, last_meeting = _last_letter_and_meeting(session, incident)
+    now = letters_mod.record_fields(
+        recipient_name=person.name if person else "",
+        recipient_address=person.address if person else "",
+        previous_letter_date=last_sent,
+        meeting_date=last_meeting,
+    )
+    changed_letters = []
+    for letter in letters_for(session, incident.id):
+        if letter.sent_at is not None:
+            continue
+        body, changed = letters_mod.refill(letter.body, letter.fields, now)
+        letter.fields = dict(now)
+        if changed:
+            letter.body = body
+            changed_letters.append(letter)
+            what = ", ".join(FIELD_WORDS.get(c, c) for c in changed)
+            _event(
+                session,
+                incident,
+                "letter",
+                f"Letter filled in from the record ({what}): {letter.template.replace('_', ' ')}",
+                user_id,
+            )
+    session.flush()
+    return changed_letters
+
+
+# How each refreshed field is named in the timeline.
+FIELD_WORDS = {
+    "recipient_name": "name",
+    "recipient_address": "address",
+    "previous_letter_date": "date of the previous letter",
+    "meeting_thanks": "meeting",
+}
 
 
 def edit_letter(session: Session, letter: Letter, body: str) -> None:
@@ -249,6 +338,13 @@ def mark_letter_sent(
         raise IncidentError("that letter belongs to another incident")
     if letter.sent_at is not None:
         return
+    missing = letters_mod.unfilled(letter.body)
+    if missing:
+        raise IncidentError(
+            "This letter still has placeholders to complete: "
+            + ", ".join(missing)
+            + ". Fill them in (or record what is missing), save the letter, then mark it sent."
+        )
     letter.sent_at = utcnow()
     _event(session, incident, "letter_sent", f"Letter sent: {letter.template.replace('_', ' ')}", user_id)
     if letter.stage:
@@ -271,6 +367,8 @@ def mark_letter_sent(
     ):
         incident.legal_advice_at = letter.sent_at
     session.flush()
+    # The other drafts now have a previous letter to refer to.
+    refresh_letters(session, incident, user_id)
 
 
 def refer_to_police(session: Session, incident: ConductIncident, reference: str, user_id: int | None) -> None:
@@ -307,6 +405,7 @@ def record_meeting(
     session.add(meeting)
     _event(session, incident, "meeting", f"Meeting held on {held_on.isoformat()}", user_id)
     session.flush()
+    refresh_letters(session, incident, user_id)
     return meeting
 
 

@@ -7,6 +7,7 @@ from review_queue.models.accounts import ROLES, OneTimeSignin, SigninFailure, Us
 from review_queue.models.audit import AuditEntry
 from review_queue.models.base import Base, utcnow
 from review_queue.models.core import Decision, Judgement, Post, ReviewItem, School, Source
+from review_queue.models.escalations import Escalation, Notice
 from review_queue.models.incidents import (
     ConductIncident,
     IncidentEvent,
@@ -25,12 +26,14 @@ __all__ = [
     "Base",
     "ConductIncident",
     "Decision",
+    "Escalation",
     "IncidentEvent",
     "IncidentPost",
     "JobSchedule",
     "Judgement",
     "Letter",
     "Meeting",
+    "Notice",
     "OneTimeSignin",
     "Person",
     "PlatformReport",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -69,6 +70,9 @@ class Letter(Base):
     template: Mapped[str] = mapped_column(String(64))
     stage: Mapped[str | None] = mapped_column(String(32))
     body: Mapped[str] = mapped_column(Text)
+    # What each refreshable placeholder was filled with (casework.letters.REFRESHED), so a
+    # later change to the record can replace it in a draft; None for letters drafted before.
+    fields: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]

@@ -55,6 +55,7 @@ ACTION_WORDS = {
     "confirm": "Confirmed as a breach",
     "dismiss": "Dismissed (not a breach)",
     "escalate": "Escalated",
+    "hand_back": "Handed back by whoever it was escalated to",
 }
 OUTCOME_WORDS = {
     "pending": "Awaiting the platform",
@@ -354,7 +355,7 @@ def build_digest(
         new_total=new_total,
         new_by_category=rows,
         severities=severities,
-        decisions=[(ACTION_WORDS[a], actions[a]) for a in ("confirm", "dismiss", "escalate") if actions[a]],
+        decisions=[(ACTION_WORDS[a], actions[a]) for a in ACTION_WORDS if actions[a]],
         decisions_total=sum(actions.values()),
         median_hours_to_decision=median,
         waiting=waiting,

@@ -5,7 +5,8 @@ belongs to them:
 
 - person records listing the handle, and every other handle those records list;
 - the posts written under any of those handles, with each post's judgement, review item,
-  decisions and platform reports;
+  decisions and platform reports, and for a post staff sent in, where it came from, when
+  and how (the submitter named by role, as staff are throughout);
 - the conduct incidents about those people (and any incident whose every post is theirs),
   with their letters, meetings and timelines, and the posts the school linked to them.
 
@@ -43,7 +44,7 @@ from typing import Any
 from sqlalchemy import JSON, String, Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from review_queue import audit
+from review_queue import audit, submissions
 from review_queue.casework.incidents import incident_ref
 from review_queue.models import (
     AuditEntry,
@@ -241,9 +242,32 @@ def _roles(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
     return {u.id: u.role for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
+def _submission(session: Session, post: Post) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """A staff submission's provenance for the subject (where it came from, when, how; the
+    submitter by role only), and the post's raw record with the submitter's name likewise
+    replaced by their role.  (None, raw) for a post Gatepost captured itself."""
+    prov = submissions.provenance(post.provenance)
+    if prov is None or not isinstance(post.provenance, dict):
+        return None, post.raw
+    by = str(post.provenance.get("submitted_by", ""))
+    role = (session.scalar(select(User.role).where(User.email == by)) if by else None) or "staff"
+    raw = dict(post.raw or {})
+    if isinstance(raw.get("submission"), dict):
+        raw["submission"] = {**raw["submission"], "submitted_by": f"({role})"}
+    return {
+        "where_from": prov["where_from"],
+        "submitted_by_role": role,
+        "submitted_at": _iso(prov["submitted_at"]),
+        "how": prov["how"],
+        "link": prov["link"],
+        "screenshot": prov["screenshot"],
+    }, raw
+
+
 def _post_record(session: Session, post: Post, school: str) -> dict[str, Any]:
     j = session.scalar(select(Judgement).where(Judgement.post_id == post.id))
     item = session.scalar(select(ReviewItem).where(ReviewItem.post_id == post.id))
+    submission, raw = _submission(session, post)
     record: dict[str, Any] = {
         "id": post.id,
         "school": school,
@@ -257,7 +281,9 @@ def _post_record(session: Session, post: Post, school: str) -> dict[str, Any]:
         "captured_at": _iso(post.captured_at),
         "edited_at": _iso(post.edited_at),
         "deleted_at": _iso(post.deleted_at),
-        "raw": post.raw,
+        # Where a post sent in by staff came from: the source the subject has a right to know.
+        "submission": submission,
+        "raw": raw,
         "evidence_hash": post.evidence_hash,
         "revisions": [
             {"change": r.change, "seen_at": _iso(r.seen_at), "text": r.text, "media": r.media}

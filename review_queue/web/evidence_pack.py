@@ -1,12 +1,13 @@
 """One evidence pack per conduct incident, as HTML and as PDF.
 
-The pack gathers the incident's posts (as captured, with their hashes and timestamps),
-the decisions on them, platform reports, letters, meetings and the timeline.  It lives in
-the web wing because it is built on the incident page's view-model (`views.incident_detail`,
-which also audits the view).  It is rendered from web/templates/evidence_pack.html with
-autoescaping on.  The PDF
-is made by WeasyPrint with every URL fetch refused: images are referenced by address
-only, and Gatepost's server never downloads them.
+The pack gathers the incident's posts (as captured, with their hashes and timestamps, the
+model that judged each and, for a staff submission, where it came from, who submitted it,
+when and how), the decisions on them, platform reports, letters, meetings and the
+timeline.  It lives in the web wing because it is built on the incident page's view-model
+(`views.incident_detail`, which also audits the view).  It is rendered from
+web/templates/evidence_pack.html with autoescaping on.  The PDF is made by WeasyPrint
+with every URL fetch refused: images are referenced by address only, and Gatepost's
+server never downloads them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_queue import audit
+from review_queue import audit, escalations
 from review_queue.casework import incidents
 from review_queue.casework.platform_reports import PLATFORMS, reports_for_item
 from review_queue.models import Decision, User, utcnow
@@ -43,10 +44,15 @@ def build_pack(
     items = incidents.incident_items(session, incident_id)
     emails = {u.id: u.email for u in session.scalars(select(User))}
     for entry, item in zip(detail["posts"], items, strict=True):
+        decisions = list(
+            session.scalars(select(Decision).where(Decision.item_id == item.id).order_by(Decision.id))
+        )
+        escalated_to = escalations.escalated_to_by_decision(session, item.id, decisions)
         j = item.post.judgement
         entry["content_hash"] = item.post.content_hash
         entry["flags"] = list(j.flags) if j else []
         entry["model_version"] = j.model_version if j else ""
+        entry["judged_at"] = j.judged_at if j else None
         entry["media"] = [{"type": m.get("type", ""), "url": m.get("url", "")} for m in item.post.media or []]
         entry["decisions"] = [
             {
@@ -55,10 +61,9 @@ def build_pack(
                 "reason": d.reason,
                 "at": d.created_at,
                 "by": emails.get(d.user_id or 0, ""),
+                "to": escalated_to.get(d.id, ""),
             }
-            for d in session.scalars(
-                select(Decision).where(Decision.item_id == item.id).order_by(Decision.id)
-            )
+            for d in decisions
         ]
         entry["reports"] = [
             {

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from review_queue import audit
-from review_queue.casework import incidents, platform_reports
+from review_queue import audit, escalations, submissions
+from review_queue.casework import incidents, letters, platform_reports
 from review_queue.models import (
     ConductIncident,
     Decision,
@@ -32,7 +32,7 @@ from review_queue.models import (
     utcnow,
 )
 from review_queue.permissions import ROLES_FOR, Permission
-from review_queue.queue import WAITING, QueueFilter, claimed_by_other, decide, list_items, status_counts
+from review_queue.queue import WAITING, QueueFilter, claimed_by_other, list_items, status_counts
 
 # Characters of post text shown in the queue list.
 EXCERPT_CHARS = 160
@@ -116,6 +116,8 @@ class QueueRow:
     overdue: bool
     assigned_to: str
     mine: bool
+    # "" or who the item is escalated to ("you" for the viewer).
+    escalated_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class QueuePage:
     categories: list[str]
     severities: list[str]
     sources: list[str]
+    # Items escalated to the viewer that still wait for them.
+    escalated_to_me: int = 0
 
 
 def _emails(session: Session, ids: set[int]) -> dict[int, str]:
@@ -160,8 +164,10 @@ def queue_page(session: Session, user: User, f: QueueFilter, policy: Mapping[str
     now = utcnow()
     items = list_items(session, user.school_id, f)
     emails = _emails(session, {i.assigned_to_id for i in items if i.assigned_to_id})
+    escalated = escalations.open_for(session, [i.id for i in items if i.status == "escalated"])
     rows = []
     for i in items:
+        esc = escalated.get(i.id)
         sla, overdue = sla_label(i.due_at, now) if i.status in WAITING else ("decided", False)
         text = i.post.text or ""
         rows.append(
@@ -170,7 +176,7 @@ def queue_page(session: Session, user: User, f: QueueFilter, policy: Mapping[str
                 status=i.status,
                 severity=i.severity,
                 categories=list(i.categories or []),
-                platform=platform_reports.PLATFORMS[platform_reports.platform_for(i.post)].name,
+                platform=where(i.post),
                 author=i.post.author_handle,
                 excerpt=text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else ""),
                 created_at=i.created_at,
@@ -180,6 +186,7 @@ def queue_page(session: Session, user: User, f: QueueFilter, policy: Mapping[str
                 if claimed_by_other(i, user.id, now)
                 else "",
                 mine=i.assigned_to_id == user.id,
+                escalated_to=("you" if esc.to_user_id == user.id else esc.to) if esc else "",
             )
         )
     sources = post_kinds(session, user.school_id)
@@ -201,6 +208,7 @@ def queue_page(session: Session, user: User, f: QueueFilter, policy: Mapping[str
     return QueuePage(
         rows=rows,
         counts=status_counts(session, user.school_id),
+        escalated_to_me=escalations.waiting_for(session, user.id),
         filter=f,
         categories=list(policy.get("categories", {})),
         severities=sorted(policy.get("severities", {}), key=lambda s: -int(policy["severities"][s])),
@@ -220,6 +228,8 @@ class PostView:
     text: str
     deleted: bool
     evidence_hash: str
+    # A staff submission's where-from, who, when and how (review_queue.submissions); else None.
+    provenance: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +255,7 @@ class ItemDetail:
     flags: list[dict[str, str]]
     scores: dict[str, float]
     model_version: str
+    judged_at: datetime | None
     images: list[dict[str, Any]]
     possible_iic: bool
     thread: list[PostView]
@@ -263,12 +274,24 @@ class ItemDetail:
     reportable: bool
     legal_only: bool
     guidance: dict[str, str] = field(default_factory=dict)
+    # The open escalation (to whom, by whom, when), if the item is escalated to someone.
+    escalation: escalations.EscalationView | None = None
+    # Who the viewer could escalate it to: (account id, "Headteacher: head@...").
+    escalation_targets: list[tuple[int, str]] = field(default_factory=list)
+
+
+def where(p: Post) -> str:
+    """Where a post was seen: its platform, or for a staff submission the place it came from."""
+    prov = submissions.provenance(p.provenance)
+    if prov is not None:
+        return f"Staff submission from {prov['where_from']}"
+    return platform_reports.PLATFORMS[platform_reports.platform_for(p)].name
 
 
 def _post_view(p: Post) -> PostView:
     return PostView(
         id=p.id,
-        platform=platform_reports.PLATFORMS[platform_reports.platform_for(p)].name,
+        platform=where(p),
         author=p.author_handle,
         url=safe_url(p.url),
         url_text=p.url,
@@ -277,6 +300,7 @@ def _post_view(p: Post) -> PostView:
         text=p.text,
         deleted=p.deleted_at is not None,
         evidence_hash=p.evidence_hash,
+        provenance=submissions.provenance(p.provenance),
     )
 
 
@@ -394,6 +418,7 @@ def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str,
         session.scalars(select(Decision).where(Decision.item_id == item.id).order_by(Decision.id))
     )
     emails = _emails(session, {d.user_id for d in decision_rows if d.user_id} | {item.assigned_to_id or 0})
+    escalated_to = escalations.escalated_to_by_decision(session, item.id, decision_rows)
     now = utcnow()
     report_views = [
         ReportView(
@@ -416,6 +441,7 @@ def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str,
     kinds = platform_reports.rule_kinds_for(item.categories or [], policy)
     legal_only = not kinds and "defamation" in (item.categories or [])
     sla, overdue = sla_label(item.due_at, now) if item.status in WAITING else ("decided", False)
+    escalation = escalations.open_for(session, [item.id]).get(item.id)
     detail = ItemDetail(
         id=item.id,
         status=item.status,
@@ -426,6 +452,7 @@ def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str,
         flags=flags,
         scores={k: float(v) for k, v in (j.scores if j else {}).items()},
         model_version=j.model_version if j else "",
+        judged_at=j.judged_at if j else None,
         images=images,
         possible_iic=possible_iic,
         thread=thread,
@@ -437,6 +464,7 @@ def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str,
                 "reason": d.reason,
                 "by": emails.get(d.user_id or 0, "(removed account)"),
                 "at": d.created_at,
+                "to": escalated_to.get(d.id, ""),
             }
             for d in decision_rows
         ],
@@ -458,6 +486,13 @@ def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str,
             "iwf": platform_reports.IWF_GUIDANCE,
             "legal": platform_reports.LEGAL_ADVICE,
         },
+        escalation=escalation,
+        # Not the one it is escalated to already: escalating again passes it on.
+        escalation_targets=[
+            (u.id, f"{escalations.role_name(u.role)}: {u.email}")
+            for u in escalations.targets(session, item.school_id, excluding=user.id)
+            if escalation is None or u.id != escalation.to_user_id
+        ],
     )
     audit.record(
         session,
@@ -578,6 +613,8 @@ def incident_detail(
                 "body": lt.body,
                 "created_at": lt.created_at,
                 "sent_at": lt.sent_at,
+                # Still to complete before it can be marked sent.
+                "unfilled": [] if lt.sent_at else letters.unfilled(lt.body),
             }
             for lt in incidents.letters_for(session, inc.id)
         ],
@@ -610,17 +647,33 @@ def record_decision(
     reason: str,
     categories: Sequence[str],
     policy: Mapping[str, Any],
+    escalate_to: int | None = None,
+    as_holder: bool = False,
 ) -> Decision:
-    """A reviewer's decision, audited.  The HTML form and the JSON endpoint both call this."""
-    decision = decide(
+    """A decision on an item, audited.  The HTML forms and the JSON endpoint all call this.
+
+    Escalating names `escalate_to`; `as_holder` is the form of the account the item is
+    escalated to (review_queue.escalations).
+    """
+    decision = escalations.act(
         session,
+        user,
         item,
         action=action,
         reason=reason,
         categories=categories,
-        user_id=user.id,
         known_categories=list(policy.get("categories", {})),
+        recognised=list(policy.get("recognised", {})),
+        escalate_to=escalate_to,
+        as_holder=as_holder,
     )
+    detail: dict[str, Any] = {
+        "decision_id": decision.id,
+        "action": action,
+        "categories": list(decision.categories),
+    }
+    if action == "escalate":
+        detail["escalated_to"] = escalate_to
     audit.record(
         session,
         user=user,
@@ -628,6 +681,6 @@ def record_decision(
         object_type="item",
         object_id=item.id,
         school_id=item.school_id,
-        detail={"decision_id": decision.id, "action": action, "categories": list(decision.categories)},
+        detail=detail,
     )
     return decision

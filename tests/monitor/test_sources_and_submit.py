@@ -86,6 +86,8 @@ def test_a_submitted_screenshot_becomes_a_classified_queue_item_with_provenance(
         "dsl@hollybrook.example",
         "--from",
         "Year 4 WhatsApp",
+        "--author",
+        "jk_ashby",
         "--screenshot",
         str(shot),
     ]
@@ -97,7 +99,7 @@ def test_a_submitted_screenshot_becomes_a_classified_queue_item_with_provenance(
     db = Database(load_settings().database_url)
     with db.session_scope() as s:
         (post,) = s.scalars(select(Post)).all()
-        assert post.kind == "manual" and "okafor" in post.text.lower()
+        assert post.kind == "manual" and "okafor" in post.text.lower() and post.author_handle == "jk_ashby"
         assert post.provenance["submitted_by"] == "dsl@hollybrook.example"
         assert post.provenance["where_from"] == "Year 4 WhatsApp"
         assert post.provenance["screenshot"]["sha256"] and post.provenance["method"] == "screenshot"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -16,6 +17,7 @@ from review_queue.models import (
     AuditEntry,
     ConductIncident,
     IncidentEvent,
+    Letter,
     OneTimeSignin,
     ReviewItem,
     User,
@@ -158,10 +160,27 @@ def _incident(db: Database, make_item: ItemFactory, policy: dict, cast: Cast) ->
         return incidents.open_incident(s, school_id=school_id, item_ids=[item_id], user_id=cast.dsl.id).id
 
 
+def _with_person(db: Database, inc_id: int, address: str = "12 Acacia Avenue, Ashby Fields") -> None:
+    with db.session_scope() as s:
+        inc = s.get(ConductIncident, inc_id)
+        person = incidents.add_person(s, school_id=inc.school_id, name="Sam Parent", address=address)
+        incidents.set_person(s, inc, person.id, None)
+
+
+def _completed(s: Any, letter: Letter) -> Letter:
+    """The headteacher completes every "[...]" note, as the templates ask, and saves the letter."""
+    body = letter.body
+    while letters.unfilled(body):
+        body = re.sub(r"\[([^\[\]\n]*)\]", r"\1", body)
+    incidents.edit_letter(s, letter, body)
+    return letter
+
+
 def test_the_ladder_moves_a_stage_when_each_letter_is_sent(
     db: Database, make_item: ItemFactory, policy: dict, cast: Cast
 ) -> None:
     inc_id = _incident(db, make_item, policy, cast)
+    _with_person(db, inc_id)
     with db.session_scope() as s:
         inc = s.get(ConductIncident, inc_id)
         for expected in ("invitation", "warning", "ban"):
@@ -169,7 +188,7 @@ def test_the_ladder_moves_a_stage_when_each_letter_is_sent(
             assert nxt is not None and nxt.key == expected
             letter = incidents.draft_letter(s, inc, nxt.letter, school=SCHOOL, policy=policy, user_id=None)
             assert inc.stage != expected  # drafting alone does not move the ladder
-            incidents.mark_letter_sent(s, inc, letter, policy, None)
+            incidents.mark_letter_sent(s, inc, _completed(s, letter), policy, None)
             assert inc.stage == expected
         assert incidents.next_stage(inc, policy) is None
         warning = incidents.letters_for(s, inc_id)[1]
@@ -180,10 +199,11 @@ def test_a_serious_case_goes_straight_to_a_ban_and_the_timeline_says_so(
     db: Database, make_item: ItemFactory, policy: dict, cast: Cast
 ) -> None:
     inc_id = _incident(db, make_item, policy, cast)
+    _with_person(db, inc_id)
     with db.session_scope() as s:
         inc = s.get(ConductIncident, inc_id)
         letter = incidents.draft_letter(s, inc, "ban", school=SCHOOL, policy=policy, user_id=None)
-        incidents.mark_letter_sent(s, inc, letter, policy, None)
+        incidents.mark_letter_sent(s, inc, _completed(s, letter), policy, None)
         assert inc.stage == "ban"
         events = [
             e.summary for e in s.scalars(select(IncidentEvent).where(IncidentEvent.incident_id == inc_id))

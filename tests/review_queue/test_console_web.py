@@ -251,7 +251,10 @@ def test_an_incident_letter_is_drafted_and_the_ladder_moves_when_it_is_sent(
     assert r.status_code == 303
     inc = r.headers["location"]
     post_form(
-        client, f"{inc}/person", {"name": "Sam Parent", "relationship": "parent of a pupil in Year 4"}, inc
+        client,
+        f"{inc}/person",
+        {"name": "Sam Parent", "relationship": "parent of a pupil in Year 4", "address": "1 Road, Ashby"},
+        inc,
     )
     r = post_form(client, f"{inc}/letters", {"template": "meeting_invitation"}, inc)
     assert r.status_code == 303
@@ -318,9 +321,9 @@ def test_an_escalated_item_still_waits_in_the_default_queue(
 ) -> None:
     item, other = make_item(text="escalate me"), make_item(text="dismiss me")
     signin(client, cast.reviewer.email)
-    post_form(
-        client, f"/items/{item}/decide", {"action": "escalate", "categories": "abuse", "reason": "Not sure."}
-    )
+    unnamed = {"action": "escalate", "categories": "abuse", "reason": "Not sure."}
+    assert post_form(client, f"/items/{item}/decide", unnamed).status_code == 400  # to whom?
+    post_form(client, f"/items/{item}/decide", {**unnamed, "escalate_to": cast.headteacher.id})
     post_form(
         client, f"/items/{other}/decide", {"action": "dismiss", "categories": "abuse", "reason": "Fine."}
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from monitor import build
 from monitor.submit import submit
-from review_queue.models import Post, ReviewItem, Source
+from review_queue.models import Post, ReviewItem, Source, User
 from review_queue.web import create_app
 from review_queue.web.routes import submissions
 from tests.review_queue.conftest import console_config, csrf, signin
@@ -59,6 +60,11 @@ def test_a_screenshot_submitted_through_the_console_becomes_a_queue_item_with_pr
         assert post.provenance["where_from"] == "Year 4 WhatsApp"
         item = s.scalar(select(ReviewItem).where(ReviewItem.post_id == post.id))
         assert item is not None and r.headers["location"] == f"/items/{item.id}"
+        sha = post.provenance["screenshot"]["sha256"]
+    page = console.get(r.headers["location"]).text
+    assert "Staff submission from Year 4 WhatsApp" in page
+    assert "A screenshot, its text read by OCR (tesseract " in page
+    assert f"PNG, 1000 × 220 px, {len(shot)} bytes, SHA-256 {sha} (the image itself was not kept)" in page
 
 
 def test_a_submission_that_is_not_an_image_is_refused_with_a_400(console, cast, db):
@@ -109,3 +115,42 @@ def test_where_from_and_the_link_are_capped(console, cast, db):
     assert r.status_code == 400 and "at most 2000" in r.text
     with db.session_scope() as s:
         assert s.scalars(select(Post)).first() is None
+
+
+def test_a_whatsapp_submission_keeps_its_provenance_on_the_item_in_the_pack_and_for_the_subject(
+    console, cast, db, policy
+):
+    from review_queue.records.privacy import export_subject, render_html
+
+    signin(console, cast.dsl.email)
+    r = send(
+        console,
+        where_from="Year 4 parents WhatsApp",
+        author="jk_ashby",
+        text="I know where Mr Okafor parks and he will regret it",
+    )
+    assert r.status_code == 303
+    item = r.headers["location"]
+    page = console.get(item).text
+    assert "Staff submission from Year 4 parents WhatsApp" in page and "Other website" not in page
+    assert f"{cast.dsl.email}</bdi>," in page and "Pasted text" in page
+    assert "jk_ashby" in page and "none given (a closed group has no public address)" in page
+    token = csrf(console, item)
+    console.post(
+        f"{item}/decide",
+        data={"csrf": token, "action": "confirm", "categories": "threat", "reason": "A threat."},
+    )
+    r = console.post("/incidents", data={"csrf": token, "item_id": item.rsplit("/", 1)[1]})
+    pack = console.get(r.headers["location"] + "/evidence.html").text
+    assert "Submitted by staff from</th><td>Year 4 parents WhatsApp" in pack
+    assert f"Submitted by</th><td>{cast.dsl.email}" in pack and "Pasted text" in pack
+    assert "Judged by</th><td>model " in pack
+
+    with db.session_scope() as s:
+        bundle = export_subject(s, "jk_ashby", by=s.get(User, cast.dsl.id), key=b"k" * 32)
+    (post,) = bundle["posts"]
+    assert post["submission"]["where_from"] == "Year 4 parents WhatsApp"
+    assert post["submission"]["submitted_by_role"] == "dsl" and post["submission"]["how"] == "Pasted text"
+    # Staff are named by role in a subject access export, in the raw record too.
+    assert cast.dsl.email not in json.dumps(bundle)
+    assert "Sent in by staff from</dt><dd>Year 4 parents WhatsApp" in render_html(bundle)

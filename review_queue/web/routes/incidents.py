@@ -319,5 +319,40 @@ def person_page(
                 "handles": person.handles,
             },
             "history": history,
+            "can_write": allows(user.role, Permission.INCIDENT_WRITE),
         },
     )
+
+
+@router.post("/people/{person_id}")
+def edit_person(
+    person_id: int,
+    name: str = Form(""),
+    relationship: str = Form(""),
+    address: str = Form(""),
+    handles: str = Form(""),
+    user: User = Depends(WRITE),
+    session: Session = Depends(db_session),
+) -> Response:
+    """Correct a person's record; the unsent letters of their open incidents are filled in from it."""
+    person = session.get(Person, person_id)
+    if person is None or (user.school_id is not None and person.school_id != user.school_id):
+        raise HTTPException(status_code=404, detail="No such person.")
+    incidents.edit_person(
+        session,
+        person,
+        name=name,
+        relationship=relationship,
+        address=address,
+        handles=handles,
+        user_id=user.id,
+    )
+    audit.record(
+        session,
+        user=user,
+        action="person.edit",
+        object_type="person",
+        object_id=person.id,
+        school_id=person.school_id,
+    )
+    return RedirectResponse(f"/people/{person.id}", status_code=303)

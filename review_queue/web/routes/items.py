@@ -52,6 +52,8 @@ def item_page(
             "can_manage_queue": allows(user.role, Permission.MANAGE_QUEUE),
             "can_report": allows(user.role, Permission.REPORT),
             "can_incident": allows(user.role, Permission.INCIDENT_WRITE),
+            "escalated_to_me": detail.escalation is not None and detail.escalation.to_user_id == user.id,
+            "criticism": {"category": queue.CRITICISM, "reason": queue.CRITICISM_REASON},
             "outcomes": platform_reports.OUTCOMES,
             "error": error,
         },
@@ -140,6 +142,8 @@ def _decide(
     action: str,
     reason: str,
     categories: list[str],
+    escalate_to: int | None = None,
+    as_holder: bool = False,
 ) -> int:
     item = _item(session, user, item_id)
     decision = views.record_decision(
@@ -150,8 +154,20 @@ def _decide(
         reason=reason,
         categories=categories,
         policy=request.app.state.config.policy,
+        escalate_to=escalate_to,
+        as_holder=as_holder,
     )
     return decision.id
+
+
+def _account_id(value: object) -> int | None:
+    """An account id from a form's select; the form only offers ids, so anything else was forged."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        raise HTTPException(status_code=400, detail="Bad account id.") from None
 
 
 @router.post("/items/{item_id}/decide")
@@ -170,6 +186,30 @@ async def decide(
         str(form.get("action", "")),
         str(form.get("reason", "")),
         [str(c) for c in form.getlist("categories")],
+        # Only an escalation names someone; the select is on the form whatever the action.
+        _account_id(form.get("escalate_to")) if form.get("action") == "escalate" else None,
+    )
+    return _back(item_id)
+
+
+@router.post("/items/{item_id}/escalation")
+async def decide_escalated(
+    request: Request,
+    item_id: int,
+    user: User = Depends(require(Permission.TAKE_ESCALATIONS)),
+    session: Session = Depends(db_session),
+) -> Response:
+    """The form of the account an item is escalated to: confirm, dismiss, or hand it back with a note."""
+    form = await request.form()
+    _decide(
+        request,
+        session,
+        user,
+        item_id,
+        str(form.get("action", "")),
+        str(form.get("reason", "")),
+        [str(c) for c in form.getlist("categories")],
+        as_holder=True,
     )
     return _back(item_id)
 
@@ -178,6 +218,8 @@ class DecisionIn(BaseModel):
     action: str
     reason: str
     categories: list[str]
+    # The account an escalation goes to (an escalation must name one).
+    escalate_to: int | None = None
 
 
 @router.post("/api/items/{item_id}/decision")
@@ -189,7 +231,16 @@ def decide_json(
     session: Session = Depends(db_session),
 ) -> JSONResponse:
     """The same decision as the form, for scripts; send the CSRF token as X-CSRF-Token."""
-    decision_id = _decide(request, session, user, item_id, body.action, body.reason, body.categories)
+    decision_id = _decide(
+        request,
+        session,
+        user,
+        item_id,
+        body.action,
+        body.reason,
+        body.categories,
+        body.escalate_to if body.action == "escalate" else None,
+    )
     return JSONResponse({"item_id": item_id, "decision_id": decision_id}, status_code=201)
 
 

@@ -36,6 +36,7 @@ def queue_list(
     source: str = "",
     since: str = "",
     until: str = "",
+    escalated_to: str = "",
     user: User = Depends(require(Permission.READ_CONTENT)),
     session: Session = Depends(db_session),
 ) -> Response:
@@ -44,6 +45,7 @@ def queue_list(
         status not in STATUSES
         or (category and category not in policy["categories"])
         or (severity and severity not in policy["severities"])
+        or escalated_to not in ("", "me")
     ):
         raise HTTPException(status_code=400, detail="Unknown filter value.")
     f = QueueFilter(
@@ -53,6 +55,7 @@ def queue_list(
         source=source[:32],
         since=_date(since),
         until=_date(until),
+        escalated_to=user.id if escalated_to == "me" else None,
     )
     page = views.queue_page(session, user, f, policy)
     return render(request, user, "queue.html", {"page": page, "statuses": STATUSES})

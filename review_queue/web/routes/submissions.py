@@ -28,7 +28,7 @@ from review_queue.web.deps import Forbidden, db_session, render, require
 # A phone screenshot is a few megabytes; the upload is cut off past this.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
-# submit(school_slug, school_name, *, submitted_by, where_from, text, url, screenshot) -> result
+# submit(school_slug, school_name, *, submitted_by, where_from, text, url, screenshot, author_handle)
 # with .post_id, .new, .item_id, .severity; raises SubmissionRefused for unusable input.
 SubmitFn = Callable[..., Any]
 
@@ -64,11 +64,12 @@ def make_router(submit_fn: SubmitFn, source_names: SourceNamesFn | None = None) 
         where_from: str = Form(""),
         text: str = Form(""),
         url: str = Form(""),
+        author: str = Form(""),
         screenshot: Annotated[UploadFile | None, File()] = None,
     ) -> Response:
         school = _school(session, user)
         slug, name = school.slug, school.name
-        form = {"where_from": where_from, "text": text, "url": url}
+        form = {"where_from": where_from, "text": text, "url": url, "author": author}
         data: bytes | None = None
         if screenshot is not None and screenshot.filename:
             data = await screenshot.read(MAX_UPLOAD_BYTES + 1)
@@ -83,6 +84,7 @@ def make_router(submit_fn: SubmitFn, source_names: SourceNamesFn | None = None) 
                 text=text,
                 url=url,
                 screenshot=data,
+                author_handle=author,
             )
         except SubmissionRefused as exc:  # the message names the problem, never the content
             return _refuse(request, user, form, str(exc))
