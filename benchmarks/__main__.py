@@ -346,7 +346,7 @@ def bench_reports(url: str, school_id: int) -> list[Row]:
         now = datetime.now(UTC)
         with db.session_scope() as s:
             report = trends.school_trends(
-                s, [school_id], "Benchmark School", now, timezone="Europe/London", policy=policy
+                s, school_id, "Benchmark School", now, timezone="Europe/London", policy=policy
             )
         return len(termly.render_pdf(termly.render_html(report, now, "Europe/London")))
 

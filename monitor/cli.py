@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import sys
+import tempfile
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,6 +49,7 @@ name = "Hollybrook Primary School"
 aliases = ["Hollybrook", "Hollybrook Primary", "HPS"]
 town = "Ashby Fields"
 exclude = ["Hollybrook Garden Centre", "Hollybrook Road"]
+# timezone = "Europe/London"   # times shown in, and the digest sent by (default: settings')
 
 [[staff]]
 name = "Denise Carter"
@@ -657,25 +659,68 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_digest(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
+    from monitor import mail
     from monitor.jobs import digest
+    from review_queue.localtime import local_time
 
     settings = _settings(args)
     db = _database(settings)
     policy = build.policy(settings)
     profiles = _profiles(args, settings)
-    if args.preview:
+    if args.to and not args.send_now:
+        raise StartupError("digest --to goes with --send-now; fix: add --send-now, or drop --to")
+    if args.preview or args.send_now:
         if len(profiles) != 1:
-            raise StartupError("digest --preview takes one school; fix: pass --school FILE once")
-        rendered = digest.render(db, settings, profiles[0], policy, datetime.now(UTC))
+            raise StartupError(
+                "digest --preview and --send-now take one school; fix: pass --school FILE once"
+            )
+        profile = profiles[0]
+    if args.preview:
+        rendered = digest.render(db, settings, profile, policy, datetime.now(UTC))
         if rendered is None:
-            raise StartupError(f"school {profiles[0].slug!r} has no data yet; fix: run `gatepost fetch`")
+            raise StartupError(f"school {profile.slug!r} has no data yet; fix: run `gatepost fetch`")
         subject, html, _text = rendered
-        Path(args.out).write_text(html, encoding="utf-8")
-        print(f"digest preview written to {args.out} ({subject})")
+        if args.out:
+            with private_file(args.out) as f:
+                f.write(html)
+            out = args.out
+        else:
+            # Never into the current folder unasked: a file of its own, readable by its owner only.
+            fd, out = tempfile.mkstemp(prefix=f"gatepost-digest-{profile.slug}-", suffix=".html")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(html)
+        print(f"digest preview written to {out} ({subject})")
+        return 0
+    if args.send_now:
+        to = list(args.to or digest.recipients(profile))
+        if not to:
+            raise StartupError(
+                "digest --send-now has nobody to send to; fix: pass --to ADDRESS, "
+                "or set contacts.headteacher in the profile"
+            )
+        try:
+            subject = digest.send_now(db, settings, profile, policy, to)
+        except LookupError as exc:
+            raise StartupError(f"{exc}; fix: run `gatepost fetch`") from None
+        except mail.MailError as exc:
+            print(f"digest for {profile.slug} not sent: {exc}", file=sys.stderr)
+            return 1
+        print(
+            f"digest for {profile.slug} sent now to {len(to)} address(es) ({subject}); "
+            "the schedule is unchanged"
+        )
+        return 0
+    if not settings.digest.enabled:
+        print("the weekly digest is off ([digest] enabled = false in settings); --send-now still works")
         return 0
     for profile in profiles:
         sent = digest.send_digest_if_due(db, settings, profile, policy)
-        print(f"  {profile.slug:<24} {'sent' if sent else 'not due (or already sent)'}")
+        if sent:
+            print(f"  {profile.slug:<24} sent")
+            continue
+        due = digest.next_run(db, settings, profile)
+        when = local_time(due, profile.timezone(settings), "%a %d %b %Y, %H:%M") if due else "unknown"
+        print(f"  {profile.slug:<24} not due: next on {when} (send one now: --send-now --to ADDRESS)")
     return 0
 
 
@@ -976,10 +1021,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("digest", help="send the weekly digest if it is due, or preview it")
+    p = sub.add_parser(
+        "digest",
+        help="send the weekly digest if it is due, send one now to an address, or preview it",
+        description="Without options: send each school's weekly digest if it is due (the scheduler "
+        "does this every minute). --send-now and --preview build this week's digest at once and "
+        "leave the schedule alone.",
+    )
     p.add_argument("--school", action="append", help="school profile (repeatable)")
-    p.add_argument("--preview", action="store_true", help="write the email as HTML instead of sending it")
-    p.add_argument("--out", default="digest.html", help="preview: where to write the HTML")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--preview", action="store_true", help="write the email as HTML instead of sending it")
+    mode.add_argument(
+        "--send-now",
+        action="store_true",
+        help="send this week's digest now (to --to, else the school's headteacher and DSL)",
+    )
+    p.add_argument("--to", action="append", metavar="ADDRESS", help="--send-now: who gets it (repeatable)")
+    p.add_argument(
+        "--out", help="--preview: where to write the HTML (default: a new private file in the temp folder)"
+    )
     p.set_defaults(func=cmd_digest)
 
     p = sub.add_parser("report", help="write the governors' termly report")

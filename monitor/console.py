@@ -33,6 +33,20 @@ def school_details(settings: Settings) -> dict[str, Any]:
     return out
 
 
+def school_timezones(settings: Settings) -> dict[str, str]:
+    """Each school's time zone for the console's times (slug -> zone), from the profiles that name one."""
+    from monitor.settings import StartupError, load_profile
+
+    out: dict[str, str] = {}
+    for path in settings.schools:
+        try:
+            profile = load_profile(path)
+        except StartupError:
+            continue
+        out[profile.slug] = profile.timezone(settings)
+    return out
+
+
 def submitter(settings: Settings, db: Database) -> Any:
     """`monitor.submit.submit` bound to the database and each school's classifier, for the console."""
     from monitor.settings import StartupError, load_profile
@@ -84,6 +98,8 @@ def make_app(settings: Settings, db: Database) -> Any:
         base_url=settings.base_url,
         secure_cookies=settings.base_url.startswith("https://"),
         schools=school_details(settings),
+        timezone=settings.timezone,
+        timezones=school_timezones(settings),
     )
     return create_app(
         db,

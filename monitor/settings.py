@@ -42,6 +42,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a time zone name such as Europe/London") from None
+    return value
+
+
 class SchoolSection(_Strict):
     name: Annotated[str, Field(min_length=1)]
     aliases: list[str] = []
@@ -53,6 +63,9 @@ class SchoolSection(_Strict):
     allow_private_hosts: bool = False
     # Stable id used in URLs and the database; derived from the name when absent.
     slug: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")] | None = None
+    # The zone the school's times are shown in (console, digest, alerts, reports, evidence
+    # packs) and its digest is scheduled in; settings' `timezone` when absent.
+    timezone: Annotated[str, pydantic.AfterValidator(_timezone)] | None = None
 
 
 class StaffEntry(_Strict):
@@ -82,16 +95,6 @@ def _email(value: str) -> str:
 
 
 Email = Annotated[str, pydantic.AfterValidator(_email)]
-
-
-def _timezone(value: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not a time zone name such as Europe/London") from None
-    return value
 
 
 class OnCall(_Strict):
@@ -134,6 +137,10 @@ class Profile(_Strict):
     @property
     def slug(self) -> str:
         return self.school.slug or slugify(self.school.name)
+
+    def timezone(self, settings: Settings) -> str:
+        """The school's time zone: its own `[school] timezone`, else the deployment's."""
+        return self.school.timezone or settings.timezone
 
     def query(self) -> SchoolQuery:
         return SchoolQuery(

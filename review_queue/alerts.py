@@ -16,12 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from review_queue.localtime import local_time
 from review_queue.models import ReviewItem, School, UrgentAlert
 
 # The severity whose flags alert at once (policy.toml marks threat, pupil_image, security).
@@ -187,8 +187,7 @@ def compose(
     out_of_hours: bool,
 ) -> AlertMessage:
     """The alert's words: category, severity, time and a console link.  Nothing from the post."""
-    local = alert.flagged_at.astimezone(ZoneInfo(timezone))
-    when = local.strftime("%a %d %b %Y, %H:%M %Z")
+    when = local_time(alert.flagged_at, timezone, "%a %d %b %Y, %H:%M")
     labels = [category_label(c) for c in alert.categories] or ["Urgent flag"]
     link = base_url.rstrip("/") + ITEM_PATH.format(id=alert.item_id)
     subject = f"[Gatepost] URGENT: {', '.join(labels)} flagged, {alert.school_name}"

@@ -14,15 +14,22 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from review_queue import localtime
+
 
 def html_env(templates: Path) -> Environment:
-    """For HTML documents from `templates`: every template autoescaped, whatever its name."""
-    return Environment(
+    """For HTML documents from `templates`: every template autoescaped, whatever its name.
+
+    Times go through `review_queue.localtime`'s `when` and `day` filters: render with `tz`.
+    """
+    env = Environment(
         loader=FileSystemLoader(templates),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    localtime.install(env)
+    return env
 
 
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:

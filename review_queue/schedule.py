@@ -48,6 +48,10 @@ class Weekly:
             day += timedelta(days=7)
         raise AssertionError("unreachable: a week ahead is always after now")
 
+    def occurs_at(self, moment: datetime) -> bool:
+        """Whether `moment` is one of this rule's times (a due time set under another rule is not)."""
+        return self.next_after(moment - timedelta(microseconds=1)) == moment
+
 
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -70,6 +74,33 @@ def ensure_job(session: Session, name: str, first_due: datetime) -> JobSchedule:
         row = session.scalar(select(JobSchedule).where(JobSchedule.name == name))
         assert row is not None
     return row
+
+
+def follow_rule(session: Session, name: str, rule: Weekly, now: datetime) -> datetime | None:
+    """Move the job's due time to `rule`'s next time if it was set under another rule; the new time or None.
+
+    The due time is stored when it is set, so without this a changed day, hour or time zone
+    in settings would wait for one more run at the old time.  A run that was due under the
+    old rule and not yet sent is not sent at the old time: it moves to the new one.  The
+    UPDATE is conditional, like a claim, so two workers agree.
+    """
+    row = session.scalar(select(JobSchedule).where(JobSchedule.name == name))
+    if row is None or rule.occurs_at(row.next_due_at):
+        return None
+    due = rule.next_after(now)
+    session.execute(
+        update(JobSchedule)
+        .where(JobSchedule.name == name, JobSchedule.next_due_at == row.next_due_at)
+        .values(next_due_at=due)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(row)
+    return due
+
+
+def next_due(session: Session, name: str) -> datetime | None:
+    """When the job is next due, or None if it has never been seen."""
+    return session.scalar(select(JobSchedule.next_due_at).where(JobSchedule.name == name))
 
 
 @dataclass(frozen=True)

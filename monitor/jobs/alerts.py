@@ -108,9 +108,9 @@ def send_owed_alerts(
         claimed = alerts.claim_alerts(session, now, school.id)
     sent = 0
     for alert in claimed:
-        to, out_of_hours = recipients(profile.contacts, now, settings.timezone)
+        to, out_of_hours = recipients(profile.contacts, now, profile.timezone(settings))
         message = alerts.compose(
-            alert, base_url=settings.base_url, timezone=settings.timezone, out_of_hours=out_of_hours
+            alert, base_url=settings.base_url, timezone=profile.timezone(settings), out_of_hours=out_of_hours
         )
         error = None
         webhook_ok: bool | None = True if alert.webhook_done else None

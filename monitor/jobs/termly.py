@@ -44,12 +44,20 @@ def write_termly(
                     f"school '{profiles[0].slug}' has no data yet; "
                     "fix: run `gatepost fetch` or `gatepost run` first"
                 )
+            zone = profiles[0].timezone(settings)
             report: Any = school_trends(
-                session, [school.id], school.name, now, timezone=settings.timezone, policy=policy
+                session, school.id, school.name, now, timezone=zone, policy=policy, slug=school.slug
             )
         else:
-            report = trust_trends(session, now, timezone=settings.timezone, policy=policy)
-    html = termly.render_html(report, now, settings.timezone)
+            zone = settings.timezone
+            report = trust_trends(
+                session,
+                now,
+                timezone=zone,
+                policy=policy,
+                timezones={p.slug: p.timezone(settings) for p in profiles},
+            )
+    html = termly.render_html(report, now, zone)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".pdf":
         out.write_bytes(termly.render_pdf(html))

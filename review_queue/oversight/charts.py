@@ -5,7 +5,9 @@ browser, in an email and in weasyprint's PDF.  No inline `style` attributes: the
 console's Content-Security-Policy allows stylesheets from 'self' only.  Charts take already-suppressed counts
 (`trends.Count`): a suppressed value is drawn as a hatched band from 0 to the
 suppression threshold and labelled "<5", so a bar's height never reveals a small
-number.  Labels are escaped; the result is `Markup` safe to put in an autoescaped page.
+number; a zero is drawn as an empty bar labelled 0.  A breakdown left out to protect a
+small number (`withheld`) is its title and that sentence, as HTML.  Labels are escaped;
+the result is `Markup` safe to put in an autoescaped page.
 """
 
 from __future__ import annotations
@@ -57,6 +59,13 @@ def _nice_max(m: int) -> int:
     return ((m // 4000) + 1) * 4000
 
 
+def _withheld(title: str, sentence: str) -> Markup:
+    # Plain HTML rather than SVG: a sentence wraps on a phone, SVG text does not.
+    return Markup(  # noqa: S704 -- both strings go through escape()
+        f'<p class="caption">{escape(title)}</p><p class="small">{escape(sentence)}</p>'
+    )
+
+
 def bar_chart(
     rows: Sequence[tuple[str, CountLike]],
     *,
@@ -65,8 +74,11 @@ def bar_chart(
     chart_id: str,
     colour: str = BAR,
     width: int = 400,
+    withheld: str = "",
 ) -> Markup:
     """Horizontal bars, one row per label, value printed at the end of each bar."""
+    if withheld:
+        return _withheld(title, withheld)
     label_w, row_h, top = 120, 24, 30
     plot_w = width - label_w - 80
     height = top + row_h * max(len(rows), 1) + 10
@@ -119,8 +131,11 @@ def week_chart(
     colour: str = BAR,
     width: int = 620,
     height: int = 220,
+    withheld: str = "",
 ) -> Markup:
     """Columns per week (oldest left) with a light grid; every few weeks labelled."""
+    if withheld:
+        return _withheld(title, withheld)
     left, right, top, bottom = 34, 10, 30, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = _nice_max(max([c.value or 0 for _, c in weeks] + [threshold]))
@@ -153,6 +168,12 @@ def week_chart(
                 f'fill="url(#{pid})" stroke="{SUPPRESSED}"><title>{escape(label)}: {escape(count.text)}'
                 f"</title></rect>"
             )
+        elif count.value == 0:
+            # An empty week is a zero, not a gap in the data: say so at the baseline.
+            out.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h - 4}" font-size="9" text-anchor="middle" '
+                f'fill="{TEXT}">0<title>{escape(label)}: 0</title></text>'
+            )
         else:
             h = plot_h * count.value / peak
             out.append(
@@ -169,7 +190,7 @@ def week_chart(
         f'<rect x="{left}" y="{legend_y - 9}" width="10" height="10" fill="url(#{pid})" '
         f'stroke="{SUPPRESSED}"/>'
         f'<text x="{left + 14}" y="{legend_y}" font-size="10" fill="{TEXT}">fewer than {threshold} '
-        f"(not shown exactly) · n/s: not shown, so a small number cannot be worked out</text>"
+        f"(not shown exactly) · n/s: not shown, so a small number cannot be worked out · 0: none</text>"
     )
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 -- every label above went through escape()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from review_queue import audit
 from review_queue.alerts import ITEM_PATH, category_label
+from review_queue.localtime import local_date, local_time
 from review_queue.models import (
     ConductIncident,
     Decision,
@@ -112,7 +113,7 @@ class Digest:
 
 
 def _local(dt: datetime, tz: ZoneInfo) -> str:
-    return dt.astimezone(tz).strftime("%a %d %b %Y")
+    return local_date(dt, str(tz), "%a %d %b %Y")
 
 
 def _age(delta: timedelta) -> str:
@@ -350,7 +351,7 @@ def build_digest(
     return Digest(
         school_name=school.name,
         period=f"{_local(start, tz)} to {_local(now - timedelta(seconds=1), tz)}",
-        generated=now.astimezone(tz).strftime("%a %d %b %Y, %H:%M %Z"),
+        generated=local_time(now, timezone, "%a %d %b %Y, %H:%M"),
         console_url=base + QUEUE_PATH,
         new_total=new_total,
         new_by_category=rows,

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 
-from review_queue.oversight.trends import SUPPRESS_BELOW, SchoolTrends, TrustTrends
+from review_queue.localtime import local_date
+from review_queue.oversight.trends import SUPPRESS_BELOW, WITHHELD_TEXT, SchoolTrends, TrustTrends
 from review_queue.rendering import offline_pdf
 
 # The report's templates (termly/), shared with the console's trends page.
@@ -31,43 +31,29 @@ _env = jinja2.Environment(
 
 def context(report: SchoolTrends | TrustTrends, now: datetime, timezone: str) -> dict[str, Any]:
     """Plain data for the report and dashboard templates (charts are pre-rendered SVG)."""
-    if isinstance(report, TrustTrends):
-        schools, total, rows = report.schools, report.total, report.rows
-    else:
-        schools, total, rows = [report], None, []
-    sections = []
-    for i, s in enumerate(schools):
-        sections.append(
-            {
-                "name": s.name,
-                "term": s.term,
-                "year": s.year,
-                "term_charts": s.term.charts(f"s{i}t"),
-                "year_charts": s.year.charts(f"s{i}y"),
-            }
-        )
-    head = total or schools[0]
+    trust = report if isinstance(report, TrustTrends) else None
+    schools = report.schools if isinstance(report, TrustTrends) else [report]
+    sections = [
+        {
+            "name": s.name,
+            "slug": s.slug,
+            "term": s.term,
+            "year": s.year,
+            "term_charts": s.term.charts(f"s{i}t"),
+        }
+        for i, s in enumerate(schools)
+    ]
+    head = schools[0].term if schools else None
     return {
         "title": "Online conduct: termly report for governors",
-        "scope": "All schools in the trust" if total else schools[0].name,
-        "term_name": head.term.name,
-        "year_name": head.year.name,
-        "generated": now.astimezone(ZoneInfo(timezone)).strftime("%d %B %Y"),
+        "scope": "All schools in the trust" if trust else schools[0].name,
+        "term_name": trust.term_name if trust else (head.name if head else ""),
+        "generated": local_date(now, timezone, "%d %B %Y"),
         "threshold": SUPPRESS_BELOW,
         "sections": sections,
-        "total": (
-            {
-                "name": total.name,
-                "term": total.term,
-                "year": total.year,
-                "term_charts": total.term.charts("tt"),
-                "year_charts": total.year.charts("ty"),
-            }
-            if total
-            else None
-        ),
+        "trust": trust,
         "school_names": [s.name for s in schools],
-        "rows": rows,
+        "withheld": WITHHELD_TEXT,
     }
 
 

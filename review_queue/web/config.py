@@ -15,7 +15,8 @@ class ConsoleConfig:
 
     secret_key signs session cookies; base_url decides whether cookies are Secure
     (https) unless secure_cookies says otherwise; schools maps a school's slug to what
-    letters and drafts need to know about it.
+    letters and drafts need to know about it, and timezones to the zone its times are
+    shown in (`timezone` for a school not listed and for trust-wide pages).
     """
 
     secret_key: str
@@ -23,6 +24,9 @@ class ConsoleConfig:
     base_url: str = "http://127.0.0.1:8000"
     secure_cookies: bool | None = None
     schools: Mapping[str, SchoolDetails] = field(default_factory=dict)
+    # Times are shown in the school's own zone (slug -> its profile's `timezone`), else this one.
+    timezone: str = "Europe/London"
+    timezones: Mapping[str, str] = field(default_factory=dict)
     # Idle sessions end after this many seconds (a school day).
     # The cookie's own lifetime; the session's idle and absolute limits are in web/deps.py.
     session_max_age: int = 12 * 3600

@@ -130,6 +130,7 @@ def current_user(request: Request, session: Session = Depends(db_session)) -> Us
         request.session["seen"] = now
     # Kept for error pages, which render without a database session.
     request.state.me = user_view(user)
+    request.state.tz = school_timezone(request, session, user.school_id)
     return user
 
 
@@ -169,12 +170,22 @@ def render(
         "csrf": csrf_token(request),
         "nav": nav,
         "path": request.url.path,
+        # Every time on the page is written in this zone (review_queue.localtime).
+        "tz": getattr(request.state, "tz", None) or request.app.state.config.timezone,
     }
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)  # type: ignore[no-any-return]
 
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def school_timezone(request: Request, session: Session, school_id: int | None) -> str:
+    """The school's time zone (its profile's `timezone`), else the console's; for times people read."""
+    config = request.app.state.config
+    school = session.get(School, school_id) if school_id is not None else None
+    zone: str = config.timezones.get(school.slug, config.timezone) if school else config.timezone
+    return zone
 
 
 def school_details(request: Request, session: Session, school_id: int) -> SchoolDetails:

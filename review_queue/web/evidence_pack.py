@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from review_queue import audit, escalations
 from review_queue.casework import incidents
 from review_queue.casework.platform_reports import PLATFORMS, reports_for_item
+from review_queue.localtime import DEFAULT_TIMEZONE
 from review_queue.models import Decision, User, utcnow
 from review_queue.rendering import html_env, offline_pdf
 from review_queue.web import views
@@ -35,9 +36,17 @@ class EvidenceError(RuntimeError):
 
 
 def build_pack(
-    session: Session, user: User, incident_id: int, policy: Mapping[str, Any], school_name: str
+    session: Session,
+    user: User,
+    incident_id: int,
+    policy: Mapping[str, Any],
+    school_name: str,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> dict[str, Any] | None:
-    """The pack's content as plain data, or None if the user may not see the incident."""
+    """The pack's content as plain data, or None if the user may not see the incident.
+
+    Times in it are written in `timezone`, the school's, with the zone's name (GMT/BST).
+    """
     detail = views.incident_detail(session, user, incident_id, policy)
     if detail is None:
         return None
@@ -76,6 +85,7 @@ def build_pack(
             for r in reports_for_item(session, item.id)
         ]
     detail["school_name"] = school_name
+    detail["timezone"] = timezone
     detail["generated_at"] = utcnow()
     detail["generated_by"] = user.email
     audit.record(
@@ -90,7 +100,7 @@ def build_pack(
 
 
 def render_html(pack: Mapping[str, Any]) -> str:
-    return _documents.get_template("evidence_pack.html").render(pack=pack)
+    return _documents.get_template("evidence_pack.html").render(pack=pack, tz=pack.get("timezone"))
 
 
 def render_pdf(html: str) -> bytes:

@@ -1,14 +1,14 @@
-"""Jinja filters for the console: dates and labels.  None of them marks anything safe."""
+"""Jinja filters for the console: dates and labels.  None of them marks anything safe.
+
+Times come from `review_queue.localtime` (`when`, `day`), in the zone `render` puts in
+every page's context as `tz`: the signed-in account's school's, else the console's.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from jinja2 import Environment
 
-
-def when(dt: datetime | None) -> str:
-    return dt.strftime("%d %b %Y, %H:%M UTC") if dt else ""
+from review_queue import localtime
 
 
 def label(key: str | None) -> str:
@@ -16,5 +16,5 @@ def label(key: str | None) -> str:
 
 
 def install(env: Environment) -> None:
-    env.filters["when"] = when
+    localtime.install(env)
     env.filters["label"] = label

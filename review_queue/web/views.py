@@ -28,6 +28,7 @@ from review_queue.models import (
     Person,
     Post,
     ReviewItem,
+    School,
     User,
     utcnow,
 )
@@ -515,20 +516,26 @@ def visible_incident(session: Session, user: User, incident_id: int) -> ConductI
     return inc
 
 
-def incident_list(session: Session, user: User, status: str) -> list[dict[str, Any]]:
-    rows = incidents.list_incidents(session, user.school_id, status)
-    names = {p.id: p.name for p in incidents.people(session, user.school_id)}
+def incident_list(
+    session: Session, user: User, status: str, school_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The incidents the user may see, narrowed to `school_id` if given (accounts of every school)."""
+    school_id = user.school_id if user.school_id is not None else school_id
+    rows = incidents.list_incidents(session, school_id, status)
+    names = {p.id: p.name for p in incidents.people(session, school_id)}
+    schools = {s.id: s.name for s in session.scalars(select(School))} if user.school_id is None else {}
     audit.record(
         session,
         user=user,
         action="view.incidents",
         object_type="incident",
         object_id="list",
-        school_id=user.school_id,
+        school_id=school_id,
     )
     return [
         {
             "id": r.id,
+            "school": schools.get(r.school_id, ""),
             "ref": incidents.incident_ref(r.id),
             "person": names.get(r.person_id or 0, ""),
             "stage": r.stage,

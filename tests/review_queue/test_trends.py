@@ -17,12 +17,14 @@ from review_queue.models import ConductIncident, Judgement, PlatformReport, Post
 from review_queue.oversight import termly
 from review_queue.oversight.trends import (
     HIDDEN_TEXT,
+    SMALL_TEXT,
     SUPPRESS_BELOW,
     Count,
     PeriodTrends,
+    breakdown,
+    part_of,
     school_trends,
     shown,
-    suppress_group,
     trust_trends,
 )
 from tests.fakes.school_data import Seeded, seed_school
@@ -46,55 +48,68 @@ def two_schools(sqlite_db: Database) -> tuple[Database, Seeded, Seeded]:
     return sqlite_db, big, small
 
 
-def test_a_count_under_five_is_shown_as_fewer_than_five():
+def test_a_count_from_one_to_four_is_shown_as_fewer_than_five_and_zero_as_zero():
     assert shown(4) == Count(None, "fewer than 5")
-    assert shown(0).suppressed
+    assert shown(1).suppressed
+    assert shown(0) == Count(0, "0")
     assert shown(5) == Count(5, "5")
 
 
 def test_a_lone_small_cell_takes_its_smallest_neighbour_with_it():
-    cells = suppress_group([3, 40, 7, 12])
-    assert [c.text for c in cells] == ["fewer than 5", "40", HIDDEN_TEXT, "12"]
-    # Two small cells already protect each other.
-    assert [c.text for c in suppress_group([1, 2, 30])] == ["fewer than 5", "fewer than 5", "30"]
-    # A lone zero gives nothing away about anyone.
-    assert [c.text for c in suppress_group([0, 30])] == ["fewer than 5", "30"]
+    cells = breakdown([3, 40, 7, 12], 62)
+    assert cells is not None
+    assert [c.text for c in cells] == [SMALL_TEXT, "40", HIDDEN_TEXT, "12"]
+    # Two small cells protect each other when their sum leaves each one open...
+    assert [c.text for c in breakdown([1, 2, 30], 33) or []] == [SMALL_TEXT, SMALL_TEXT, "30"]
+    # ...but 4 + 4 = 8 could only be two fours, so the next smallest goes too.
+    assert [c.text for c in breakdown([4, 4, 30, 9], 47) or []] == [SMALL_TEXT, SMALL_TEXT, "30", HIDDEN_TEXT]
+    # A zero is shown: it names nobody, and the empty weeks read as none.
+    assert [c.text for c in breakdown([0, 30], 30) or []] == ["0", "30"]
+
+
+def test_a_breakdown_that_cannot_be_protected_is_left_out():
+    # 4 + 4 and nothing else to hide: either way each 4 could be worked out.
+    assert breakdown([4, 4, 0, 0], 8) is None
+    # A hidden 5 beside a 1 and a total of 6 leaves the 1 as the only possibility.
+    assert breakdown([1, 5, 0], 6) is None
+    # Under a total of fewer than 5 nothing is broken down.
+    assert breakdown([1, 2], 3) is None
+
+
+def test_a_count_within_a_total_hides_itself_when_the_remainder_is_small():
+    # 9 of 12 reports removed: "3 not removed" would follow, so the 9 is hidden.
+    assert part_of(9, 12) == (Count(None, HIDDEN_TEXT), Count(12, "12"))
+    # 5 of 6: hidden it could only be 5 (at least 5, at most 6 - 1), so the 6 goes too.
+    assert part_of(5, 6) == (Count(None, HIDDEN_TEXT), Count(None, HIDDEN_TEXT))
+    assert part_of(3, 20) == (Count(None, SMALL_TEXT), Count(20, "20"))
+    assert part_of(12, 12) == (Count(12, "12"), Count(12, "12"))
 
 
 def _all_counts(p: PeriodTrends) -> list[Count]:
-    out = [
-        p.flags,
-        p.decisions,
-        p.reports_made,
-        p.posts_removed,
-        p.incidents,
-        p.criticism_recognised,
-        p.criticism_spared,
-    ]
+    out = list(p.headline().values())
     for rows in (p.by_category, p.by_source, p.by_week, p.incidents_by_stage):
-        out += [c for _, c in rows]
+        out += [c for _, c in rows or []]
     return out
 
 
-def test_no_number_under_five_leaves_the_trends(two_schools, policy):
+def test_no_number_from_one_to_four_leaves_the_trends(two_schools, policy):
     db, _, _ = two_schools
     with db.session_scope() as s:
         trust = trust_trends(s, NOW, timezone=TZ, policy=policy)
-    periods = [p for st in [*trust.schools, trust.total] for p in (st.term, st.year)]
-    counts = [c for p in periods for c in _all_counts(p)] + [c for r in trust.rows for c in r.cells]
+    counts = [c for st in trust.schools for c in _all_counts(st.term)] + [
+        c for r in trust.rows for c in r.cells
+    ]
+    counts += [c for st in trust.schools if st.year for r in st.year.rows for c in r.cells]
     assert any(c.suppressed for c in counts), "the small school should have suppressed cells"
     for c in counts:
-        assert c.value is None or c.value >= SUPPRESS_BELOW
-        assert c.text in ("fewer than 5", HIDDEN_TEXT) or int(c.text) >= SUPPRESS_BELOW
-    # The small school's posts-removed is small, so the big school's is hidden beside the total.
-    removed = next(r for r in trust.rows if r.label.startswith("Posts removed"))
-    assert sum(1 for c in removed.cells[:-1] if c.suppressed) != 1
+        assert c.value is None or c.value == 0 or c.value >= SUPPRESS_BELOW
+        assert c.text in (SMALL_TEXT, HIDDEN_TEXT) or int(c.text) == 0 or int(c.text) >= SUPPRESS_BELOW
 
 
 def test_the_numbers_match_the_database(two_schools, policy):
     db, big, _ = two_schools
     with db.session_scope() as s:
-        t = school_trends(s, [big.school_id], "Hollybrook", NOW, timezone=TZ, policy=policy).term
+        t = school_trends(s, big.school_id, "Hollybrook", NOW, timezone=TZ, policy=policy).term
         start = datetime(2026, 9, 1, tzinfo=UTC) - timedelta(hours=1)  # 00:00 BST
         in_term = (ReviewItem.school_id == big.school_id, ReviewItem.created_at >= start)
         assert t.raw["flags"] == s.scalar(select(func.count()).select_from(ReviewItem).where(*in_term))
@@ -140,6 +155,7 @@ def test_the_numbers_match_the_database(two_schools, policy):
         # Each category's bar is the number of term items carrying it.
         cats = [c for (c,) in s.execute(select(ReviewItem.categories).where(*in_term))]
         threat = sum("threat" in c for c in cats)
+        assert t.by_category is not None and t.by_week is not None
         assert (
             dict(t.by_category)["Threat"] == shown(threat)
             or dict(t.by_category)["Threat"].text == HIDDEN_TEXT

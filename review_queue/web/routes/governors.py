@@ -2,24 +2,27 @@
 
 Aggregates only (see `review_queue.oversight.trends`): these pages never receive a post, a
 person, a handle or an item id.  A governor sees their own school; an account with no
-school (trust, admin) sees every school side by side with the trust's total.
+school (trust, admin) sees every school side by side with the trust's total, and may
+narrow the page (and the report) to one school with `?school=<slug>`, which shows that
+school exactly as its governors see it.  Terms and times follow each school's time zone.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_queue.models import School, User
+from review_queue.models import User
 from review_queue.oversight import termly
 from review_queue.oversight.trends import SchoolTrends, TrustTrends, school_trends, trust_trends
-from review_queue.permissions import Permission, allows
-from review_queue.web.deps import Forbidden, db_session, render, require
+from review_queue.permissions import Permission
+from review_queue.web.deps import db_session, render, require
+from review_queue.web.schools import chosen_school, school_choices, spans_schools
 
 # Where the templates shared with the termly report live (pass to create_app's extra_template_dirs).
 TEMPLATE_DIR = termly.TEMPLATES
@@ -30,48 +33,54 @@ TrendUser = Annotated[User, Depends(require(Permission.SEE_TRENDS))]
 DbSession = Annotated[Session, Depends(db_session)]
 
 
-def _trends(session: Session, user: User, request: Request, timezone: str) -> SchoolTrends | TrustTrends:
-    policy = request.app.state.config.policy
+def _trends(
+    session: Session, user: User, request: Request, timezone: str, slug: str
+) -> tuple[SchoolTrends | TrustTrends, str]:
+    """The report the account may see (narrowed to `slug` for a trust-wide account), and its zone."""
+    config = request.app.state.config
+    policy = config.policy
     now = datetime.now(UTC)
-    if user.school_id is None:
-        if not allows(user.role, Permission.EVERY_SCHOOL):
-            raise Forbidden("This account is not attached to a school.")
-        return trust_trends(session, now, timezone=timezone, policy=policy)
-    school = session.scalar(select(School).where(School.id == user.school_id))
+    school = chosen_school(session, user, slug)
     if school is None:
-        raise Forbidden("This account's school no longer exists.")
-    return school_trends(session, [school.id], school.name, now, timezone=timezone, policy=policy)
+        return trust_trends(
+            session, now, timezone=timezone, policy=policy, timezones=config.timezones
+        ), timezone
+    zone = config.timezones.get(school.slug, timezone)
+    report = school_trends(
+        session, school.id, school.name, now, timezone=zone, policy=policy, slug=school.slug
+    )
+    return report, zone
 
 
-def make_router(timezone: str = "Europe/London") -> APIRouter:
+def make_router(timezone: str | None = None) -> APIRouter:
+    """The trends routes; `timezone` is for trust-wide pages (default: the console's)."""
     router = APIRouter()
 
+    def zone(request: Request) -> str:
+        return timezone or str(request.app.state.config.timezone)
+
     @router.get("/trends")
-    def dashboard(
-        request: Request,
-        user: TrendUser,
-        session: DbSession,
-    ) -> Response:
-        report = _trends(session, user, request, timezone)
-        ctx = termly.context(report, datetime.now(UTC), timezone)
+    def dashboard(request: Request, user: TrendUser, session: DbSession, school: str = "") -> Response:
+        report, tz = _trends(session, user, request, zone(request), school)
+        ctx = termly.context(report, datetime.now(UTC), tz)
+        chosen = school if spans_schools(user) else ""
+        ctx.update(
+            school_choices=school_choices(session) if spans_schools(user) else [],
+            chosen=chosen,
+            query=f"?{urlencode({'school': chosen})}" if chosen else "",
+        )
         return render(request, user, "governors/trends.html", ctx)
 
     @router.get("/trends/termly.html")
-    def termly_html(
-        request: Request,
-        user: TrendUser,
-        session: DbSession,
-    ) -> Response:
-        html = termly.render_html(_trends(session, user, request, timezone), datetime.now(UTC), timezone)
+    def termly_html(request: Request, user: TrendUser, session: DbSession, school: str = "") -> Response:
+        report, tz = _trends(session, user, request, zone(request), school)
+        html = termly.render_html(report, datetime.now(UTC), tz)
         return Response(html, media_type="text/html; charset=utf-8")
 
     @router.get("/trends/termly.pdf")
-    def termly_pdf(
-        request: Request,
-        user: TrendUser,
-        session: DbSession,
-    ) -> Response:
-        html = termly.render_html(_trends(session, user, request, timezone), datetime.now(UTC), timezone)
+    def termly_pdf(request: Request, user: TrendUser, session: DbSession, school: str = "") -> Response:
+        report, tz = _trends(session, user, request, zone(request), school)
+        html = termly.render_html(report, datetime.now(UTC), tz)
         return Response(
             termly.render_pdf(html),
             media_type="application/pdf",

@@ -13,7 +13,8 @@ from review_queue.casework import incidents
 from review_queue.models import ConductIncident, Letter, Person, User
 from review_queue.permissions import Permission, allows
 from review_queue.web import evidence_pack, views
-from review_queue.web.deps import db_session, render, require, school_details
+from review_queue.web.deps import db_session, render, require, school_details, school_timezone
+from review_queue.web.schools import chosen_school, school_choices, spans_schools
 
 router = APIRouter()
 # The evidence pack's inline <style> is allowed; nothing else is.
@@ -47,12 +48,28 @@ def _audit(session: Session, user: User, inc: ConductIncident, action: str, **de
 
 @router.get("/incidents")
 def incident_list(
-    request: Request, status: str = "open", user: User = Depends(READ), session: Session = Depends(db_session)
+    request: Request,
+    status: str = "open",
+    school: str = "",
+    user: User = Depends(READ),
+    session: Session = Depends(db_session),
 ) -> Response:
     if status not in ("open", "closed", ""):
         raise HTTPException(status_code=400, detail="Unknown status.")
-    rows = views.incident_list(session, user, status)
-    return render(request, user, "incidents.html", {"incidents": rows, "status": status})
+    chosen = chosen_school(session, user, school)
+    rows = views.incident_list(session, user, status, chosen.id if chosen else None)
+    spans = spans_schools(user)
+    return render(
+        request,
+        user,
+        "incidents.html",
+        {
+            "incidents": rows,
+            "status": status,
+            "school_choices": school_choices(session) if spans else [],
+            "chosen": chosen.slug if spans and chosen else "",
+        },
+    )
 
 
 @router.post("/incidents")
@@ -252,6 +269,7 @@ def _pack_html(request: Request, session: Session, user: User, incident_id: int)
         inc.id,
         request.app.state.config.policy,
         school_details(request, session, inc.school_id).name,
+        school_timezone(request, session, inc.school_id),
     )
     if pack is None:
         raise HTTPException(status_code=404, detail="No such incident.")

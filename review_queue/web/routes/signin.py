@@ -89,4 +89,7 @@ def signout(request: Request, session: Session = Depends(db_session)) -> Respons
 def home(request: Request, user: User = Depends(require(Permission.SIGNED_IN))) -> Response:
     if allows(user.role, Permission.READ_CONTENT):
         return RedirectResponse("/queue", status_code=303)
+    # Governors and the trust: their trends are all there is for them, so land there.
+    if allows(user.role, Permission.SEE_TRENDS):
+        return RedirectResponse("/trends", status_code=303)
     return render(request, user, "home.html", {})
