@@ -279,6 +279,10 @@ def bench_console(url: str, school_id: int, user_id: int, samples: int) -> list[
         with db.session_scope() as s:
             views.queue_page(s, s.merge(user, load=False), QueueFilter(status="confirmed"), policy)
 
+    def searched_list() -> None:
+        with db.session_scope() as s:
+            views.queue_page(s, s.merge(user, load=False), QueueFilter(status="", q="post 4711"), policy)
+
     ids = iter(random.Random(7).choices(open_ids, k=samples * 2))
 
     def detail() -> None:
@@ -288,6 +292,7 @@ def bench_console(url: str, school_id: int, user_id: int, samples: int) -> list[
     for name, fn in (
         ("console queue list (open)", queue_list),
         ("console queue list (confirmed)", decided_list),
+        ("console queue search (every status)", searched_list),
         ("console item detail", detail),
     ):
         fn()  # warm caches, as a running server would be

@@ -2,7 +2,8 @@
 
 What each category is (its description and the code's own words), how urgent it is, the
 threshold a school may set for it, what a confirmed breach can lead to, and how long it may
-wait; plus the severity ranks, retention periods and the incident ladder.  `monitor` loads
+wait; plus the severity ranks, retention periods, the incident ladder and the standard
+reasons the console offers a reviewer.  `monitor` loads
 it once (one-line errors at start-up) and hands it to judgement and to the queue.
 
 It decides nothing and scores nothing: the pipeline uses `threshold_for` and `severity`.
@@ -71,6 +72,14 @@ class Incidents(_Strict):
     beside: dict[str, Beside] = {}
 
 
+class Reasons(_Strict):
+    """The standard reasons the console offers for each decision (free text may follow)."""
+
+    confirm: list[str] = []
+    dismiss: list[str] = []
+    escalate: list[str] = []
+
+
 class Policy(_Strict):
     """policy.toml, typed.  Every flag category must be there; nothing unknown may be."""
 
@@ -79,6 +88,7 @@ class Policy(_Strict):
     severities: dict[str, int]
     retention: Retention
     incidents: Incidents
+    reasons: Reasons = Reasons()
 
     @pydantic.field_validator("categories")
     @classmethod

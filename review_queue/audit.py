@@ -1,4 +1,4 @@
-"""The append-only, hash-chained audit log: record an event, and verify that the chain holds.
+"""The append-only, hash-chained audit log: record an event, verify that the chain holds, list entries.
 
 Each entry's hash covers its own fields and the previous entry's hash, so altering,
 inserting or deleting a row in the middle breaks every hash after it.  The hash is an
@@ -21,9 +21,10 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -244,3 +245,122 @@ def recent(session: Session, limit: int = 100, school_id: int | None = None) -> 
         }
         for e in session.scalars(q)
     ]
+
+
+# Actions that record someone looking (a page, an item, an attachment), not changing anything:
+# the audit page hides them by default, so decisions are not buried under page views.
+VIEW_ACTION_PREFIX = "view."
+VIEW_ACTIONS = ("item.media_viewed",)
+# Which entries the audit page lists: decisions and changes (the default), views, or all.
+KINDS = ("changes", "views", "all")
+# Entries on one page of the audit log.
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which entries to list.  Empty fields mean "any"; `before`/`after` page by entry id."""
+
+    kind: str = "changes"
+    action: str = ""
+    person: str = ""  # the account's email, as the entry recorded it
+    since: date | None = None
+    until: date | None = None
+    school_id: int | None = None  # one school, for an account that sees every school
+    before: int | None = None  # entries older than this id (the next page)
+    after: int | None = None  # entries newer than this id (the page before)
+    limit: int = PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[dict[str, Any]]
+    # The cursors for the neighbouring pages, None at either end.
+    newer_than: int | None
+    older_than: int | None
+
+
+def _is_view() -> ColumnElement[bool]:
+    return or_(AuditEntry.action.startswith(VIEW_ACTION_PREFIX), AuditEntry.action.in_(VIEW_ACTIONS))
+
+
+def _where(school_id: int | None, f: AuditFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    scope = school_id if school_id is not None else f.school_id
+    if scope is not None:
+        where.append(AuditEntry.school_id == scope)
+    if f.kind == "changes":
+        where.append(not_(_is_view()))
+    elif f.kind == "views":
+        where.append(_is_view())
+    if f.action:
+        where.append(AuditEntry.action == f.action)
+    if f.person:
+        where.append(AuditEntry.user_email == f.person)
+    if f.since:
+        where.append(AuditEntry.at >= datetime.combine(f.since, time.min, UTC))
+    if f.until:
+        where.append(AuditEntry.at < datetime.combine(f.until + timedelta(days=1), time.min, UTC))
+    return where
+
+
+def summary(detail: Mapping[str, Any]) -> str:
+    """An entry's detail in a line: ids, actions and categories (details never hold post text)."""
+    parts = []
+    for key, value in detail.items():
+        if value is True:
+            parts.append(key)
+        elif isinstance(value, list):
+            parts.append(
+                f"{key}: {', '.join(map(str, value))}" if len(value) <= 5 else f"{key}: {len(value)}"
+            )
+        elif value not in (None, "", False):
+            parts.append(f"{key}: {value}")
+    line = " · ".join(parts)
+    return line if len(line) <= 160 else line[:159] + "…"
+
+
+def search(session: Session, school_id: int | None, f: AuditFilter) -> AuditPage:
+    """One page of entries, newest first, for an account of `school_id` (None: every school).
+
+    Paged by entry id, not by offset, so a page stays put while new entries arrive; each
+    page is an index walk down the primary key with the filters applied on the way.
+    """
+    where = _where(school_id, f)
+    q = select(AuditEntry).where(*where)
+    if f.after is not None:
+        rows = list(session.scalars(q.where(AuditEntry.id > f.after).order_by(AuditEntry.id).limit(f.limit)))
+        rows.reverse()
+    else:
+        if f.before is not None:
+            q = q.where(AuditEntry.id < f.before)
+        rows = list(session.scalars(q.order_by(AuditEntry.id.desc()).limit(f.limit)))
+
+    def beyond(condition: ColumnElement[bool]) -> bool:
+        return session.scalar(select(AuditEntry.id).where(*where, condition).limit(1)) is not None
+
+    newer = rows[0].id if rows and beyond(AuditEntry.id > rows[0].id) else None
+    older = rows[-1].id if rows and beyond(AuditEntry.id < rows[-1].id) else None
+    entries = [
+        {
+            "id": e.id,
+            "at": e.at,
+            "user_email": e.user_email,
+            "school_id": e.school_id,
+            "action": e.action,
+            "object": f"{e.object_type} {e.object_id}",
+            "detail": summary(e.detail or {}),
+        }
+        for e in rows
+    ]
+    return AuditPage(entries, newer, older)
+
+
+def choices(session: Session, school_id: int | None) -> tuple[list[str], list[str]]:
+    """The people and the actions the log holds (for the audit page's filters)."""
+    scoped = [AuditEntry.school_id == school_id] if school_id is not None else []
+    people = session.scalars(
+        select(AuditEntry.user_email).where(*scoped).distinct().order_by(AuditEntry.user_email)
+    )
+    actions = session.scalars(select(AuditEntry.action).where(*scoped).distinct().order_by(AuditEntry.action))
+    return [p for p in people if p], list(actions)

@@ -57,6 +57,8 @@ class Permission(StrEnum):
     READ_AUDIT = "read_audit"
     # Download decisions as labelled feedback (it carries post text).
     EXPORT_FEEDBACK = "export_feedback"
+    # Download the queue and the decisions as CSV (post text and handles leave the console).
+    EXPORT_CSV = "export_csv"
     # Export or erase everything held about a handle (`gatepost privacy`).
     SUBJECT_RIGHTS = "subject_rights"
     # Belong to no school and see every school of the trust.
@@ -80,6 +82,7 @@ ROLES_FOR: Mapping[Permission, frozenset[str]] = MappingProxyType(
         Permission.SEE_TRENDS: frozenset({"admin", "dsl", "headteacher", "governor", "trust"}),
         Permission.READ_AUDIT: frozenset({"admin", "dsl"}),
         Permission.EXPORT_FEEDBACK: frozenset({"admin", "dsl"}),
+        Permission.EXPORT_CSV: frozenset({"admin", "dsl"}),
         Permission.SUBJECT_RIGHTS: frozenset({"admin", "dsl"}),
         Permission.EVERY_SCHOOL: frozenset({"admin", "trust"}),
     }

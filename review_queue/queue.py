@@ -6,12 +6,13 @@ both call these, so a form and a JSON endpoint do the same thing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, cast, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, cast, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, contains_eager
 
@@ -21,6 +22,8 @@ ACTIONS = ("dismiss", "confirm", "escalate", "note", "hand_back")
 # An item's status after each action ("note" leaves it as it was).  Escalating and handing
 # back go through review_queue.escalations, which names who the item goes to.
 STATUS_AFTER = {"dismiss": "dismissed", "confirm": "confirmed", "escalate": "escalated", "hand_back": "open"}
+# The actions a policy offers standard reasons for (policy.toml [reasons]).
+REASONED_ACTIONS = ("confirm", "dismiss", "escalate")
 # "Criticism, not misconduct" in one action: a dismissal with this category and reason.
 # The category is the policy's [recognised.criticism]: never a breach, so never confirmed.
 CRITICISM = "criticism"
@@ -155,6 +158,26 @@ def decide(
     return decision
 
 
+# A queue page: a morning's flags on one screen, and still quick to load on a phone.
+PAGE_SIZE = 50
+# A search longer than this is a paste, not a search; words past the limit are ignored.
+MAX_SEARCH_CHARS = 200
+MAX_SEARCH_TERMS = 8
+_TERM = re.compile(r'"([^"]+)"|(\S+)')
+
+
+def reason_text(standard: str, details: str, offered: Sequence[str]) -> str:
+    """A decision's reason: a standard reason the policy offers for the action, free text, or both.
+
+    A standard reason not offered for this action (a dismissal's reason on a confirmation)
+    is refused rather than stored under the wrong decision.
+    """
+    standard, details = standard.strip(), details.strip()
+    if standard and standard not in offered:
+        raise DecisionError("that standard reason is not one the policy offers for this action")
+    return f"{standard} — {details}" if standard and details else standard or details
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     """What the queue list shows.  Empty fields mean "any"."""
@@ -165,46 +188,172 @@ class QueueFilter:
     source: str = ""  # a post kind: reddit, x, ...
     since: date | None = None
     until: date | None = None
-    limit: int = 200
+    # Search: every word (or "quoted phrase") appears in the post's text, its author or
+    # the name of one of the item's categories.
+    q: str = ""
+    # One school, for an account that sees every school (None: all it may see).
+    school_id: int | None = None
+    page: int = 1
+    limit: int = PAGE_SIZE
     # An account id: only items escalated to that account and still waiting for it.
     escalated_to: int | None = None
 
 
-def list_items(session: Session, school_id: int | None, f: QueueFilter) -> list[ReviewItem]:
-    """Items matching the filter, most severe first, then oldest, each with its post loaded.
+def search_terms(q: str) -> list[str]:
+    """The words and "quoted phrases" of a search, at most MAX_SEARCH_TERMS of them."""
+    terms = [(m.group(1) or m.group(2)).strip().strip('"') for m in _TERM.finditer(q[:MAX_SEARCH_CHARS])]
+    return [t for t in terms if t][:MAX_SEARCH_TERMS]
 
-    Filtering, ordering and the limit all happen in SQL, so a page costs the same with
-    fifty thousand decided items behind it as with fifty (ix_items_queue walks them in
-    this order); the posts come in the same query, not one query per row.
-    """
-    q = select(ReviewItem).join(Post, Post.id == ReviewItem.post_id).options(contains_eager(ReviewItem.post))
-    if school_id is not None:
-        q = q.where(ReviewItem.school_id == school_id)
+
+def _conditions(
+    session: Session, school_id: int | None, f: QueueFilter, known_categories: Sequence[str]
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a queue view, on ReviewItem (and Post for `source`: `_ids` joins it)."""
+    where: list[ColumnElement[bool]] = []
+    scope = school_id if school_id is not None else f.school_id
+    if scope is not None:
+        where.append(ReviewItem.school_id == scope)
     if f.status == "waiting":
-        q = q.where(ReviewItem.status.in_(WAITING))
+        where.append(ReviewItem.status.in_(WAITING))
     elif f.status:
-        q = q.where(ReviewItem.status == f.status)
+        where.append(ReviewItem.status == f.status)
     if f.severity:
-        q = q.where(ReviewItem.severity == f.severity)
+        where.append(ReviewItem.severity == f.severity)
     if f.source:
-        q = q.where(Post.kind == f.source)
+        where.append(Post.kind == f.source)
     if f.category:
-        q = q.where(_has_category(session, f.category))
+        where.append(_has_category(session, f.category))
     if f.escalated_to is not None:
-        q = q.where(
-            ReviewItem.status == "escalated",
+        where.append(ReviewItem.status == "escalated")
+        where.append(
             exists().where(
                 Escalation.item_id == ReviewItem.id,
                 Escalation.outcome == "open",
                 Escalation.to_user_id == f.escalated_to,
-            ),
+            )
         )
     if f.since:
-        q = q.where(ReviewItem.created_at >= datetime.combine(f.since, time.min, UTC))
+        where.append(ReviewItem.created_at >= datetime.combine(f.since, time.min, UTC))
     if f.until:
-        q = q.where(ReviewItem.created_at < datetime.combine(f.until + timedelta(days=1), time.min, UTC))
-    q = q.order_by(ReviewItem.severity_rank.desc(), ReviewItem.created_at, ReviewItem.id).limit(f.limit)
-    return list(session.scalars(q))
+        where.append(ReviewItem.created_at < datetime.combine(f.until + timedelta(days=1), time.min, UTC))
+    terms = search_terms(f.q)
+    if terms:
+        where.append(_matches(session, terms, known_categories))
+    return where
+
+
+def _matches(session: Session, terms: Sequence[str], known_categories: Sequence[str]) -> ColumnElement[bool]:
+    """Every term is in the item's post text, its author or the name of one of its categories.
+
+    A correlated subquery on the item's own post, so the database reads the posts of the
+    items it is already walking (the waiting few hundred, in queue order) rather than
+    scanning all of a school's posts for the words first: the cost follows the number of
+    items, not of posts.  A category matches by its key or its label ("pupil image").
+    """
+    each = []
+    for term in terms:
+        lowered = term.lower()
+        named = [
+            c for c in known_categories if lowered in c.lower() or lowered in c.replace("_", " ").lower()
+        ]
+        each.append(
+            or_(
+                Post.text.icontains(term, autoescape=True),
+                Post.author_handle.icontains(term, autoescape=True),
+                *(_has_category(session, c) for c in named),
+            )
+        )
+    own_post = select(and_(*each)).where(Post.id == ReviewItem.post_id).correlate(ReviewItem)
+    return own_post.scalar_subquery().is_(True)
+
+
+# The queue's order: most severe first, then oldest, then by id so that ties never swap.
+_ORDER = (ReviewItem.severity_rank.desc(), ReviewItem.created_at, ReviewItem.id)
+
+
+def list_items(
+    session: Session, school_id: int | None, f: QueueFilter, known_categories: Sequence[str] = ()
+) -> list[ReviewItem]:
+    """One page of the items matching the filter, in the queue's order, each with its post loaded.
+
+    Filtering, ordering, the offset and the limit all happen in SQL, so a page costs the
+    same with fifty thousand decided items behind it as with fifty: the page's ids are a
+    walk of ix_items_queue in this order, then one query loads those items with their
+    posts (not one query per row).  Search is a substring match with no text index
+    (`_matches`): it reads the posts of the items walked, the few hundred waiting ones by
+    default, all of a school's items when the reviewer asks for every status.
+    """
+    page = _ids(session, school_id, f, known_categories).offset((max(f.page, 1) - 1) * f.limit).limit(f.limit)
+    ids = list(session.scalars(page))
+    if not ids:
+        return []
+    q = (
+        select(ReviewItem)
+        .join(Post, Post.id == ReviewItem.post_id)
+        .options(contains_eager(ReviewItem.post))
+        .where(ReviewItem.id.in_(ids))
+    )
+    place = {item_id: n for n, item_id in enumerate(ids)}
+    return sorted(session.scalars(q), key=lambda i: place[i.id])
+
+
+def _ids(
+    session: Session, school_id: int | None, f: QueueFilter, known_categories: Sequence[str]
+) -> Select[int]:
+    """The ids of the items a view holds, in the queue's order; posts joined only for a source."""
+    q = select(ReviewItem.id)
+    if f.source:
+        q = q.join(Post, Post.id == ReviewItem.post_id)
+    return q.where(*_conditions(session, school_id, f, known_categories)).order_by(*_ORDER)
+
+
+def count_items(
+    session: Session, school_id: int | None, f: QueueFilter, known_categories: Sequence[str] = ()
+) -> int:
+    """How many items match the filter, on every page (a walk of ix_items_queue, no posts read
+    unless the filter names a source or searches)."""
+    ids = _ids(session, school_id, f, known_categories).order_by(None).subquery()
+    return int(session.scalar(select(func.count()).select_from(ids)) or 0)
+
+
+def next_waiting(
+    session: Session,
+    school_id: int | None,
+    f: QueueFilter,
+    current: ReviewItem,
+    user_id: int,
+    known_categories: Sequence[str] = (),
+) -> int | None:
+    """The next item in this view, after `current` in the queue's order, that still needs a decision.
+
+    Items someone else is working on are passed over.  When none comes after `current`, the
+    first waiting one before it (one the reviewer skipped); None when the view holds no
+    other waiting item.  Two index-ordered LIMIT 1 reads.
+    """
+    now = utcnow()
+    where = [
+        ReviewItem.status.in_(WAITING),
+        ReviewItem.id != current.id,
+        or_(
+            ReviewItem.assigned_to_id.is_(None),
+            ReviewItem.assigned_to_id == user_id,
+            ReviewItem.assigned_at.is_(None),
+            ReviewItem.assigned_at < now - CLAIM_TTL,
+        ),
+    ]
+    after = or_(
+        ReviewItem.severity_rank < current.severity_rank,
+        and_(
+            ReviewItem.severity_rank == current.severity_rank,
+            or_(
+                ReviewItem.created_at > current.created_at,
+                and_(ReviewItem.created_at == current.created_at, ReviewItem.id > current.id),
+            ),
+        ),
+    )
+    q = _ids(session, school_id, f, known_categories).limit(1)
+    found = session.scalar(q.where(*where, after))
+    return found if found is not None else session.scalar(q.where(*where))
 
 
 def _has_category(session: Session, category: str) -> ColumnElement[bool]:

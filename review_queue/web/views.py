@@ -32,8 +32,20 @@ from review_queue.models import (
     User,
     utcnow,
 )
-from review_queue.permissions import ROLES_FOR, Permission
-from review_queue.queue import WAITING, QueueFilter, claimed_by_other, list_items, status_counts
+from review_queue.permissions import ROLES_FOR, Permission, allows
+from review_queue.queue import (
+    MIN_REASON_CHARS,
+    WAITING,
+    DecisionError,
+    QueueFilter,
+    claimed_by_other,
+    count_items,
+    list_items,
+    next_waiting,
+    reason_text,
+    status_counts,
+)
+from review_queue.web.queue_url import view_query
 
 # Characters of post text shown in the queue list.
 EXCERPT_CHARS = 160
@@ -119,6 +131,7 @@ class QueueRow:
     mine: bool
     # "" or who the item is escalated to ("you" for the viewer).
     escalated_to: str = ""
+    school: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,6 +144,19 @@ class QueuePage:
     sources: list[str]
     # Items escalated to the viewer that still wait for them.
     escalated_to_me: int = 0
+    # Paging: how many items match, how many pages, and this view's query string (no page).
+    total: int = 0
+    pages: int = 1
+    view: str = ""
+    # For an account that sees every school: (slug, name) of each, and this view's slug.
+    schools: list[tuple[str, str]] = field(default_factory=list)
+    school: str = ""
+    # The standard dismissal reasons, for the bulk form.
+    dismiss_reasons: list[str] = field(default_factory=list)
+
+    def page_query(self, page: int) -> str:
+        """This view's query string at another page."""
+        return "&".join(p for p in (self.view, f"page={page}" if page > 1 else "") if p)
 
 
 def _emails(session: Session, ids: set[int]) -> dict[int, str]:
@@ -161,11 +187,37 @@ def post_kinds(session: Session, school_id: int | None) -> list[str]:
     return sorted(session.scalars(_SCHOOL_KINDS, {"school_id": school_id}))
 
 
+def schools_by_slug(session: Session) -> dict[str, int]:
+    """Every school's slug and id, for an account that sees them all."""
+    return {slug: sid for slug, sid in session.execute(select(School.slug, School.id))}
+
+
+def school_names(session: Session) -> dict[int, tuple[str, str]]:
+    """id -> (slug, name) of every school, by name."""
+    rows = session.execute(select(School.id, School.slug, School.name).order_by(School.name))
+    return {sid: (slug, name) for sid, slug, name in rows}
+
+
+def school_choices(session: Session, user: User) -> dict[str, int] | None:
+    """slug -> id of the schools an account may filter by: every school for a trust-wide
+    account, None (no school filter) for an account of one school."""
+    return schools_by_slug(session) if allows(user.role, Permission.EVERY_SCHOOL) else None
+
+
 def queue_page(session: Session, user: User, f: QueueFilter, policy: Mapping[str, Any]) -> QueuePage:
     now = utcnow()
-    items = list_items(session, user.school_id, f)
+    known = list(policy.get("categories", {}))
+    every_school = user.school_id is None
+    items = list_items(session, user.school_id, f, known)
+    offset = (f.page - 1) * f.limit
+    # A short page is the last one: its length gives the total without counting again.
+    short = len(items) < f.limit and (items or f.page == 1)
+    total = offset + len(items) if short else count_items(session, user.school_id, f, known)
     emails = _emails(session, {i.assigned_to_id for i in items if i.assigned_to_id})
     escalated = escalations.open_for(session, [i.id for i in items if i.status == "escalated"])
+    schools = school_names(session)
+    names = {sid: name for sid, (_slug, name) in schools.items()} if every_school else {}
+    slugs = {sid: slug for sid, (slug, _name) in schools.items()}
     rows = []
     for i in items:
         esc = escalated.get(i.id)
@@ -188,9 +240,11 @@ def queue_page(session: Session, user: User, f: QueueFilter, policy: Mapping[str
                 else "",
                 mine=i.assigned_to_id == user.id,
                 escalated_to=("you" if esc.to_user_id == user.id else esc.to) if esc else "",
+                school=names.get(i.school_id, ""),
             )
         )
-    sources = post_kinds(session, user.school_id)
+    scope = user.school_id if user.school_id is not None else f.school_id
+    sources = post_kinds(session, scope)
     # Audited under each school whose items were shown, so that a school's DSL sees a
     # trust-wide account's look at its queue in that school's own log.
     by_school: dict[int | None, list[int]] = {}
@@ -204,17 +258,31 @@ def queue_page(session: Session, user: User, f: QueueFilter, policy: Mapping[str
             object_type="queue",
             object_id=f.status or "all",
             school_id=school_id,
-            detail={"items": ids[:200]},
+            detail={"items": ids[:200], "page": f.page},
         )
     return QueuePage(
         rows=rows,
-        counts=status_counts(session, user.school_id),
+        counts=status_counts(session, scope),
         escalated_to_me=escalations.waiting_for(session, user.id),
         filter=f,
-        categories=list(policy.get("categories", {})),
+        categories=known,
         severities=sorted(policy.get("severities", {}), key=lambda s: -int(policy["severities"][s])),
         sources=sources,
+        total=total,
+        pages=max(1, -(-total // f.limit)),
+        view=view_query(f, {slug: sid for sid, slug in slugs.items()}),
+        schools=list(schools.values()) if every_school else [],
+        school=slugs.get(f.school_id, "") if f.school_id is not None else "",
+        dismiss_reasons=list(policy.get("reasons", {}).get("dismiss", [])),
     )
+
+
+def next_in_view(
+    session: Session, user: User, f: QueueFilter, item: ReviewItem, policy: Mapping[str, Any]
+) -> int | None:
+    """The next item still waiting in the view the reviewer came from (see queue.next_waiting)."""
+    known = list(policy.get("categories", {}))
+    return next_waiting(session, user.school_id, f, item, user.id, known)
 
 
 @dataclass(frozen=True)
@@ -656,18 +724,22 @@ def record_decision(
     policy: Mapping[str, Any],
     escalate_to: int | None = None,
     as_holder: bool = False,
+    standard_reason: str = "",
+    bulk: bool = False,
 ) -> Decision:
-    """A decision on an item, audited.  The HTML forms and the JSON endpoint all call this.
+    """A decision on an item, audited.  The HTML forms, the JSON endpoint and bulk actions call this.
 
+    The reason is a standard one from the policy (`standard_reason`), free text, or both.
     Escalating names `escalate_to`; `as_holder` is the form of the account the item is
-    escalated to (review_queue.escalations).
+    escalated to (review_queue.escalations), which every decision goes through.
     """
+    offered = policy.get("reasons", {}).get(action, [])
     decision = escalations.act(
         session,
         user,
         item,
         action=action,
-        reason=reason,
+        reason=reason_text(standard_reason, reason, offered),
         categories=categories,
         known_categories=list(policy.get("categories", {})),
         recognised=list(policy.get("recognised", {})),
@@ -681,6 +753,8 @@ def record_decision(
     }
     if action == "escalate":
         detail["escalated_to"] = escalate_to
+    if bulk:
+        detail["bulk"] = True
     audit.record(
         session,
         user=user,
@@ -691,3 +765,71 @@ def record_decision(
         detail=detail,
     )
     return decision
+
+
+# A selection larger than this is refused: two queue pages is plenty to decide at once.
+MAX_BULK_ITEMS = 100
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    decided: list[int]
+    # (item id, why it was left alone)
+    refused: list[tuple[int, str]]
+
+
+def bulk_dismiss(
+    session: Session,
+    user: User,
+    item_ids: Sequence[int],
+    *,
+    standard_reason: str,
+    reason: str,
+    policy: Mapping[str, Any],
+) -> BulkOutcome:
+    """Dismiss each selected item with one reason, as if one by one: each decided and audited on its own.
+
+    An item someone else is working on, one already decided, or one this account may not
+    see is left alone and named in the outcome; the others are still dismissed.  Each
+    keeps its own flagged categories as the decision's categories.  The reason is checked
+    once, before anything is decided, so a bad reason decides nothing.
+    """
+    ids = list(dict.fromkeys(item_ids))
+    if not ids:
+        raise DecisionError("select at least one item")
+    if len(ids) > MAX_BULK_ITEMS:
+        raise DecisionError(f"select at most {MAX_BULK_ITEMS} items at once")
+    if (
+        len(reason_text(standard_reason, reason, policy.get("reasons", {}).get("dismiss", [])))
+        < MIN_REASON_CHARS
+    ):
+        raise DecisionError("a decision needs a reason")
+    decided: list[int] = []
+    refused: list[tuple[int, str]] = []
+    now = utcnow()
+    for item_id in ids:
+        item = visible_item(session, user, item_id)
+        if item is None:
+            refused.append((item_id, "not found"))
+        elif item.status not in WAITING:
+            refused.append((item_id, f"already {item.status}"))
+        elif claimed_by_other(item, user.id, now):
+            refused.append((item_id, "someone else is working on it"))
+        else:
+            try:
+                record_decision(
+                    session,
+                    user,
+                    item,
+                    action="dismiss",
+                    reason=reason,
+                    standard_reason=standard_reason,
+                    categories=list(item.categories or []),
+                    policy=policy,
+                    bulk=True,
+                )
+            except DecisionError as exc:  # escalated to someone else, for one
+                refused.append((item_id, str(exc)))
+                continue
+            decided.append(item_id)
+    return BulkOutcome(decided, refused)

@@ -48,6 +48,7 @@ EXPECTED_ROLES: dict[str, frozenset[str]] = {
     "see_trends": frozenset({"admin", "dsl", "headteacher", "governor", "trust"}),
     "read_audit": frozenset({"admin", "dsl"}),
     "export_feedback": frozenset({"admin", "dsl"}),
+    "export_csv": frozenset({"admin", "dsl"}),
     "subject_rights": frozenset({"admin", "dsl"}),
     "every_school": frozenset({"admin", "trust"}),
 }
@@ -65,6 +66,9 @@ MOUNTS = {"/static"}
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/"): "signed_in",
     ("GET", "/queue"): "read_content",
+    ("POST", "/queue/bulk"): "decide",
+    ("GET", "/queue.csv"): "export_csv",
+    ("GET", "/decisions.csv"): "export_csv",
     ("GET", "/items/{item_id}"): "read_content",
     ("GET", "/items/{item_id}/media/{n}"): "read_content",
     ("POST", "/items/{item_id}/claim"): "decide",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
@@ -11,9 +13,11 @@ from review_queue import audit, queue
 from review_queue.casework import platform_reports
 from review_queue.models import PlatformReport, ReviewItem, User
 from review_queue.permissions import Permission, allows
+from review_queue.queue import QueueFilter
 from review_queue.web import views
 from review_queue.web.deps import db_session, render, require, school_details
 from review_queue.web.headers import app_csp
+from review_queue.web.queue_url import read_view, read_view_string, view_query
 
 router = APIRouter()
 
@@ -25,8 +29,15 @@ def _item(session: Session, user: User, item_id: int) -> ReviewItem:
     return item
 
 
-def _back(item_id: int, anchor: str = "") -> RedirectResponse:
-    return RedirectResponse(f"/items/{item_id}{anchor}", status_code=303)
+def _back(item_id: int, anchor: str = "", view: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/items/{item_id}{'?' + view if view else ''}{anchor}", status_code=303)
+
+
+def _view(session: Session, user: User, policy: Any, raw: str) -> tuple[QueueFilter, str]:
+    """The queue view a form came from (its hidden `view` field), read and written back afresh."""
+    schools = views.school_choices(session, user)
+    f = read_view_string(raw, policy, schools)
+    return f, view_query(f, schools)
 
 
 @router.get("/items/{item_id}")
@@ -37,6 +48,9 @@ def item_page(
     session: Session = Depends(db_session),
 ) -> Response:
     policy = request.app.state.config.policy
+    schools = views.school_choices(session, user)
+    # The queue view the item was opened from: a decision leads to the next item in it.
+    f = read_view(request.query_params, policy, schools)
     detail = views.item_detail(session, user, item_id, policy)
     if detail is None:
         raise HTTPException(status_code=404, detail="No such item.")
@@ -47,6 +61,10 @@ def item_page(
         "item.html",
         {
             "item": detail,
+            "view": view_query(f, schools),
+            "next_id": views.next_in_view(session, user, f, _item(session, user, item_id), policy),
+            "reasons": {a: list(policy.get("reasons", {}).get(a, [])) for a in queue.REASONED_ACTIONS},
+            "notice": request.session.pop("flash_notice", ""),
             "policy_categories": list(policy["categories"]),
             "can_decide": allows(user.role, Permission.DECIDE),
             "can_manage_queue": allows(user.role, Permission.MANAGE_QUEUE),
@@ -91,13 +109,15 @@ def media_page(
 
 @router.post("/items/{item_id}/claim")
 def claim(
+    request: Request,
     item_id: int,
+    view: str = Form(""),
     user: User = Depends(require(Permission.DECIDE)),
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
     queue.claim(session, item, user.id)
-    return _back(item_id)
+    return _back(item_id, view=_view(session, user, request.app.state.config.policy, view)[1])
 
 
 @router.post("/items/{item_id}/assign")
@@ -125,13 +145,15 @@ def assign(
 
 @router.post("/items/{item_id}/release")
 def release(
+    request: Request,
     item_id: int,
+    view: str = Form(""),
     user: User = Depends(require(Permission.DECIDE)),
     session: Session = Depends(db_session),
 ) -> Response:
     item = _item(session, user, item_id)
     queue.release(session, item, user.id, force=allows(user.role, Permission.MANAGE_QUEUE))
-    return _back(item_id)
+    return _back(item_id, view=_view(session, user, request.app.state.config.policy, view)[1])
 
 
 def _decide(
@@ -142,9 +164,11 @@ def _decide(
     action: str,
     reason: str,
     categories: list[str],
+    standard_reason: str = "",
+    *,
     escalate_to: int | None = None,
     as_holder: bool = False,
-) -> int:
+) -> tuple[ReviewItem, int]:
     item = _item(session, user, item_id)
     decision = views.record_decision(
         session,
@@ -152,12 +176,17 @@ def _decide(
         item,
         action=action,
         reason=reason,
+        standard_reason=standard_reason,
         categories=categories,
         policy=request.app.state.config.policy,
         escalate_to=escalate_to,
         as_holder=as_holder,
     )
-    return decision.id
+    return item, decision.id
+
+
+# What the notice on the next page says was done to the item just decided.
+DONE = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "escalated"}
 
 
 def _account_id(value: object) -> int | None:
@@ -177,19 +206,39 @@ async def decide(
     user: User = Depends(require(Permission.DECIDE)),
     session: Session = Depends(db_session),
 ) -> Response:
+    """Record the decision, then open the next item waiting in the same queue view.
+
+    A note, or "record and stay", comes back to this item (a confirmed item often needs a
+    platform report or an incident next); otherwise the next waiting item in the view the
+    item was opened from, or that view of the queue when nothing else waits in it.  The
+    page it lands on says what was done, with a link back.
+    """
+    policy = request.app.state.config.policy
     form = await request.form()
-    _decide(
+    f, view = _view(session, user, policy, str(form.get("view", "")))
+    action = str(form.get("action", ""))
+    item, _decision_id = _decide(
         request,
         session,
         user,
         item_id,
-        str(form.get("action", "")),
+        action,
         str(form.get("reason", "")),
         [str(c) for c in form.getlist("categories")],
+        str(form.get("standard_reason", "")),
         # Only an escalation names someone; the select is on the form whatever the action.
-        _account_id(form.get("escalate_to")) if form.get("action") == "escalate" else None,
+        escalate_to=_account_id(form.get("escalate_to")) if action == "escalate" else None,
     )
-    return _back(item_id)
+    if action not in DONE or form.get("then") == "stay":
+        return _back(item_id, view=view)
+    next_id = views.next_in_view(session, user, f, item, policy)
+    text = f"Item #{item_id} {DONE[action]}."
+    if next_id is None:
+        text += " Nothing else is waiting in this view."
+    request.session["flash_notice"] = {"text": text, "item_id": item_id, "follow_up": action == "confirm"}
+    if next_id is None:
+        return RedirectResponse(f"/queue?{view}" if view else "/queue", status_code=303)
+    return _back(next_id, view=view)
 
 
 @router.post("/items/{item_id}/escalation")
@@ -209,6 +258,7 @@ async def decide_escalated(
         str(form.get("action", "")),
         str(form.get("reason", "")),
         [str(c) for c in form.getlist("categories")],
+        str(form.get("standard_reason", "")),
         as_holder=True,
     )
     return _back(item_id)
@@ -216,10 +266,12 @@ async def decide_escalated(
 
 class DecisionIn(BaseModel):
     action: str
-    reason: str
+    reason: str = ""
     categories: list[str]
     # The account an escalation goes to (an escalation must name one).
     escalate_to: int | None = None
+    # One of the policy's standard reasons for the action; `reason` may add to it.
+    standard_reason: str = ""
 
 
 @router.post("/api/items/{item_id}/decision")
@@ -231,7 +283,7 @@ def decide_json(
     session: Session = Depends(db_session),
 ) -> JSONResponse:
     """The same decision as the form, for scripts; send the CSRF token as X-CSRF-Token."""
-    decision_id = _decide(
+    _item_row, decision_id = _decide(
         request,
         session,
         user,
@@ -239,7 +291,8 @@ def decide_json(
         body.action,
         body.reason,
         body.categories,
-        body.escalate_to if body.action == "escalate" else None,
+        body.standard_reason,
+        escalate_to=body.escalate_to if body.action == "escalate" else None,
     )
     return JSONResponse({"item_id": item_id, "decision_id": decision_id}, status_code=201)
 
