@@ -189,7 +189,7 @@ def test_a_post_submitted_from_a_whatsapp_group_keeps_its_source_on_the_item_and
 
     page.check("input[name=action][value=confirm]")
     page.fill("textarea[name=reason]", "A veiled threat against a teacher.")
-    page.click("text=Record decision")
+    page.click("text=Record and stay here")
     page.locator(".status-confirmed").wait_for()
     page.click("text=Open a conduct incident")
     page.wait_for_url("**/incidents/*")
@@ -284,7 +284,7 @@ def test_criticism_not_misconduct_in_one_action_and_the_retraining_export_learns
 
     page.goto(f"{live_server}/audit")
     with page.expect_download() as download:
-        page.click("text=Download decisions as labelled feedback")
+        page.click("text=decisions as labelled feedback")
     (line,) = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     example = json.loads(line)
     assert example["text"] == POLITE and example["label"] == ["criticism"]

@@ -229,7 +229,8 @@ async def decide(
         # Only an escalation names someone; the select is on the form whatever the action.
         escalate_to=_account_id(form.get("escalate_to")) if action == "escalate" else None,
     )
-    if action not in DONE or form.get("then") == "stay":
+    # An escalation stays on the item, to show who has it now.
+    if action not in DONE or action == "escalate" or form.get("then") == "stay":
         return _back(item_id, view=view)
     next_id = views.next_in_view(session, user, f, item, policy)
     text = f"Item #{item_id} {DONE[action]}."
