@@ -35,6 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from classifiers.base import CATEGORIES, NON_FLAG_CATEGORIES, MediaInfo, media_from_json
 from classifiers.model import MODEL_PATH, TextModel, featurise, make_vectorizers
@@ -275,6 +276,34 @@ def _model(
 
 
 def train(
+    out_path: Path = MODEL_PATH,
+    log: Any = print,
+    *,
+    written_dir: Path = WRITTEN_DIR,
+    public_dir: Path = PUBLIC_DIR,
+    davidson_weight: float = DAVIDSON_WEIGHT,
+    edos_weight: float = EDOS_WEIGHT,
+    c_value: float = C_VALUE,
+    extra_rows: Sequence[Row] = (),
+    version: str = MODEL_VERSION,
+) -> TextModel:
+    """`_train` on one thread: on more, BLAS adds up in another order and the coefficients
+    (so the shipped model) differ in the fourth decimal from one machine or run to another."""
+    with threadpool_limits(limits=1):
+        return _train(
+            out_path,
+            log,
+            written_dir=written_dir,
+            public_dir=public_dir,
+            davidson_weight=davidson_weight,
+            edos_weight=edos_weight,
+            c_value=c_value,
+            extra_rows=extra_rows,
+            version=version,
+        )
+
+
+def _train(
     out_path: Path = MODEL_PATH,
     log: Any = print,
     *,
