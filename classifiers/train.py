@@ -23,13 +23,14 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import functools
 import html
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -66,6 +67,9 @@ PUBLIC_NEGATIVE_SHARE = 4
 PUBLIC_LABELS = ("abuse", "threat")
 PUBLIC_SOURCES = frozenset({"davidson", "edos"})
 MODEL_VERSION = "judgement-0.3"
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclasses.dataclass
@@ -275,6 +279,18 @@ def _model(
     )
 
 
+def _one_thread(fn: Callable[P, R]) -> Callable[P, R]:
+    """`fn` with every BLAS and OpenMP pool held to one thread while it runs."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with threadpool_limits(limits=1):
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@_one_thread
 def train(
     out_path: Path = MODEL_PATH,
     log: Any = print,
@@ -287,35 +303,10 @@ def train(
     extra_rows: Sequence[Row] = (),
     version: str = MODEL_VERSION,
 ) -> TextModel:
-    """`_train` on one thread: on more, BLAS adds up in another order and the coefficients
-    (so the shipped model) differ in the fourth decimal from one machine or run to another."""
-    with threadpool_limits(limits=1):
-        return _train(
-            out_path,
-            log,
-            written_dir=written_dir,
-            public_dir=public_dir,
-            davidson_weight=davidson_weight,
-            edos_weight=edos_weight,
-            c_value=c_value,
-            extra_rows=extra_rows,
-            version=version,
-        )
-
-
-def _train(
-    out_path: Path = MODEL_PATH,
-    log: Any = print,
-    *,
-    written_dir: Path = WRITTEN_DIR,
-    public_dir: Path = PUBLIC_DIR,
-    davidson_weight: float = DAVIDSON_WEIGHT,
-    edos_weight: float = EDOS_WEIGHT,
-    c_value: float = C_VALUE,
-    extra_rows: Sequence[Row] = (),
-    version: str = MODEL_VERSION,
-) -> TextModel:
     """Cross-validate by writer, calibrate, choose thresholds, train on everything, save; return the model.
+
+    On one thread: on more, BLAS adds up in another order and the coefficients (so the
+    shipped model) differ in the fourth decimal from one machine or run to another.
 
     The keyword settings are for experiments (`python -m classifiers.train --out ...`);
     the shipped model is trained with the defaults.  `extra_rows` (a school's own decisions,
