@@ -1,11 +1,7 @@
 """Urgent alerts owed for review items: which are owed, claiming one, and what it may say.
 
-Each urgent item gets one `UrgentAlert` row.  A worker takes an alert by a conditional
-UPDATE of its lease (`claimed_until`): only the worker whose UPDATE changed the row
-sends it, so two workers never both send.  A failed send gives the lease back with a
-short retry delay; an alert is retried until it is sent, never dropped.  If a worker
-dies between handing the message to SMTP and recording it, the lease runs out and the
-alert is sent again: for a threat, twice is better than never.
+Each urgent item gets one `UrgentAlert` row, which a worker takes, sends and records as
+`review_queue.outbox` says: one worker sends it, a failed send is retried, never dropped.
 
 What an alert says is deliberately thin (category, severity, time, console link): no
 post text, no handle, no URL of the post.  This module sends nothing and never commits.
@@ -14,13 +10,14 @@ post text, no handle, no URL of the post.  This module sends nothing and never c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from review_queue import outbox
 from review_queue.localtime import local_time
 from review_queue.models import ReviewItem, School, UrgentAlert
 
@@ -28,10 +25,6 @@ from review_queue.models import ReviewItem, School, UrgentAlert
 URGENT = "urgent"
 # Items in these states still need someone; a decided item needs no alert.
 ALERTABLE_STATUSES = ("open", "escalated")
-# A worker has this long to send before another may take the alert over.
-CLAIM_LEASE = timedelta(minutes=5)
-# After a failed send, wait this long before trying again (the job ticks every minute).
-RETRY_AFTER = timedelta(minutes=1)
 # Where the console shows one item; the console owns this route.
 ITEM_PATH = "/items/{id}"
 
@@ -93,29 +86,14 @@ def claim_alerts(session: Session, now: datetime, school_id: int | None = None) 
 
     The caller commits straight after, then sends, then records the outcome.
     """
-    free = and_(
-        UrgentAlert.sent_at.is_(None),
-        or_(UrgentAlert.claimed_until.is_(None), UrgentAlert.claimed_until <= now),
+    q = (
+        select(UrgentAlert.id, UrgentAlert.claimed_until)
+        .where(outbox.unsent_and_free(UrgentAlert, now))
+        .order_by(UrgentAlert.id)
     )
-    q = select(UrgentAlert.id, UrgentAlert.claimed_until).where(free).order_by(UrgentAlert.id)
     if school_id is not None:
         q = q.where(UrgentAlert.school_id == school_id)
-    won: list[int] = []
-    for alert_id, seen_until in session.execute(q):
-        # Conditional on the lease still being what we read: the loser of a race changes nothing.
-        cond = (
-            UrgentAlert.claimed_until.is_(None)
-            if seen_until is None
-            else UrgentAlert.claimed_until == seen_until
-        )
-        result = session.execute(
-            update(UrgentAlert)
-            .where(UrgentAlert.id == alert_id, UrgentAlert.sent_at.is_(None), cond)
-            .values(claimed_until=now + CLAIM_LEASE, attempts=UrgentAlert.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            won.append(alert_id)
+    won = [a for a, seen in session.execute(q).all() if outbox.take(session, UrgentAlert, a, seen, now)]
     if not won:
         return []
     rows = session.execute(
@@ -168,15 +146,8 @@ def mark_failed(
     session: Session, alert_id: int, now: datetime, error: str, *, webhook_ok: bool | None = None
 ) -> None:
     """Record why it failed (a code, not content) and free it to be retried shortly."""
-    values: dict[str, object] = {"claimed_until": now + RETRY_AFTER, "last_error": error[:200]}
-    if webhook_ok is not None:
-        values["webhook_ok"] = webhook_ok
-    session.execute(
-        update(UrgentAlert)
-        .where(UrgentAlert.id == alert_id, UrgentAlert.sent_at.is_(None))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    extra = {} if webhook_ok is None else {"webhook_ok": webhook_ok}
+    outbox.give_back(session, UrgentAlert, alert_id, now, error, **extra)
 
 
 def compose(

@@ -1,11 +1,10 @@
 """Emails owed to one account about one item (escalated or handed back to them): owe, claim, word.
 
 A `Notice` row is written in the same transaction as the escalation that owes it, so an
-escalation is never recorded without its email being owed.  A worker takes notices by a
-conditional UPDATE of their lease (`claimed_until`), as urgent alerts are taken
-(review_queue.alerts): only the worker whose UPDATE changed the row sends it, and a
-failed send is retried shortly, never dropped.  A notice for an account that has since
-been disabled is closed unsent.
+escalation is never recorded without its email being owed.  A worker takes, sends and
+records notices as `review_queue.outbox` says (one worker sends each; a failed send is
+retried, never dropped).  A notice for an account that has since been disabled is closed
+unsent.
 
 What a notice says is deliberately thin, like an urgent alert: that an item awaits the
 account, and a console link.  No post text, no handle, no category, not even who
@@ -16,21 +15,18 @@ nothing and never commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from review_queue import outbox
 from review_queue.models import Notice, School, User
 
 # What a notice is about.  Stored: never rename one.
 ESCALATED = "escalated"
 HANDED_BACK = "handed_back"
 KINDS = (ESCALATED, HANDED_BACK)
-# A worker has this long to send before another may take the notice over.
-CLAIM_LEASE = timedelta(minutes=5)
-# After a failed send, wait this long before trying again (the job ticks every 20 seconds).
-RETRY_AFTER = timedelta(minutes=1)
 # Where the console shows one item; the console owns this route.
 ITEM_PATH = "/items/{id}"
 # Recorded on a notice closed unsent because its account was disabled meanwhile.
@@ -69,17 +65,16 @@ def claim_notices(session: Session, now: datetime, school_id: int | None = None)
 
     The caller commits straight after, then sends, then records the outcome.
     """
-    free = and_(Notice.sent_at.is_(None), or_(Notice.claimed_until.is_(None), Notice.claimed_until <= now))
     q = (
         select(Notice.id, Notice.claimed_until, User.disabled)
         .join(User, User.id == Notice.user_id)
-        .where(free)
+        .where(outbox.unsent_and_free(Notice, now))
         .order_by(Notice.id)
     )
     if school_id is not None:
         q = q.where(Notice.school_id == school_id)
     won: list[int] = []
-    for notice_id, seen_until, disabled in session.execute(q):
+    for notice_id, seen_until, disabled in session.execute(q).all():
         if disabled:
             # Nobody to tell: whoever escalated sees the item still waiting.
             session.execute(
@@ -89,15 +84,7 @@ def claim_notices(session: Session, now: datetime, school_id: int | None = None)
                 .execution_options(synchronize_session=False)
             )
             continue
-        # Conditional on the lease still being what we read: the loser of a race changes nothing.
-        cond = Notice.claimed_until.is_(None) if seen_until is None else Notice.claimed_until == seen_until
-        result = session.execute(
-            update(Notice)
-            .where(Notice.id == notice_id, Notice.sent_at.is_(None), cond)
-            .values(claimed_until=now + CLAIM_LEASE, attempts=Notice.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        if outbox.take(session, Notice, notice_id, seen_until, now):
             won.append(notice_id)
     if not won:
         return []
@@ -122,12 +109,7 @@ def mark_sent(session: Session, notice_id: int, now: datetime) -> None:
 
 def mark_failed(session: Session, notice_id: int, now: datetime, error: str) -> None:
     """Record why it failed (a code, not content) and free it to be retried shortly."""
-    session.execute(
-        update(Notice)
-        .where(Notice.id == notice_id, Notice.sent_at.is_(None))
-        .values(claimed_until=now + RETRY_AFTER, last_error=error[:200])
-        .execution_options(synchronize_session=False)
-    )
+    outbox.give_back(session, Notice, notice_id, now, error)
 
 
 def compose(notice: ClaimedNotice, *, base_url: str) -> NoticeMessage:
