@@ -191,15 +191,18 @@ skops; `load_model` refuses any type outside `TRUSTED_TYPES`.
   thread replies (w13) took OLID from 0.541 to 0.599. A ceiling for posts with no negative word
   and no school anchor was tried and not shipped: it cost abuse recall on the training writers
   (0.71 to 0.63) and HateCheck (0.786 to 0.766). Posts that mention a group of people in passing
-  ("the school cook is a Muslim") can still be flagged abuse (the tests record such sentences
+  ("most of the mums at the gate are from Poland or Romania") can still be flagged abuse (the tests record such sentences
   as strict expected failures).
-* The sealed set has been scored three times, each time for a model whose training changed
+* The sealed set has been scored four times, each time for a model whose training changed
   for reasons seen on public sets, attacker and DSL probes, never on the sealed set: writers
   w01-w12 (macro-F1 0.844, harmless posts flagged 0.120); plus w13 (replies) and w14 (mentions
   of groups): 0.845, 0.111; plus w15 (staff named beside a future plan, idiom with violent
   words, threats whose harm ends a plan) and two threat rules: 0.849, 0.108, with OLID falling
-  from 0.599 to 0.558.  `gatepost train --feedback` also scores it, in aggregate, for each
-  candidate it weighs.
+  from 0.599 to 0.558; plus w16 (attachments as platforms present them) and w17 (harmless posts
+  that share a category's words), adopted because the writer-grouped figures rose (macro-F1
+  0.828 to 0.830, harmless flagged 0.118 to 0.112) before the sealed set was scored: 0.853,
+  0.099, OLID 0.576, pupil_image recall unchanged at 0.824.  `gatepost train --feedback` also
+  scores it, in aggregate, for each candidate it weighs.
 * A contextual encoder (all-MiniLM-L6-v2, `classifiers/encoder.py`) was measured as a second
   stage on the writer-grouped out-of-fold scores and not adopted: macro-F1 0.828 to 0.841 and
   harmless posts flagged 0.112 to 0.099 when every post goes through it (every fold gained

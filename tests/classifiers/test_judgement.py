@@ -227,6 +227,7 @@ PLAIN_DESCRIPTIONS = [
     "They live with their grandparents near the park.",
     "Her sister is a midwife and his brother drives the school minibus.",
     "Two of the teaching assistants are Catholic nuns.",
+    "The school cook is a Muslim and does halal options now.",  # flagged by the session-5 model
     # The model still flags these (abuse, once defamation): a group named in passing, and
     # common words, lean towards abuse after training on public tweets (MODEL_CARD.md).
     *(
@@ -238,13 +239,10 @@ PLAIN_DESCRIPTIONS = [
             "The head is a gay man and married with two kids.",
         )
     ),
-    # And these since the session-5 model (its abuse threshold fell from 0.54 to 0.47).
-    *(
-        pytest.param(text, marks=pytest.mark.xfail(strict=True, reason="session-5 model; MODEL_CARD.md"))
-        for text in (
-            "Most of the mums at the gate are from Poland or Romania.",
-            "The school cook is a Muslim and does halal options now.",
-        )
+    # And this since the session-5 model (its abuse threshold fell from 0.54 to 0.47).
+    pytest.param(
+        "Most of the mums at the gate are from Poland or Romania.",
+        marks=pytest.mark.xfail(strict=True, reason="session-5 model; MODEL_CARD.md"),
     ),
 ]
 

@@ -62,10 +62,9 @@ MEASURED = targets(METRICS)
 # retrained model reaches one, this test fails until the name is taken off the list.
 NOT_MET: set[str] = {
     "sealed recall >= 0.90 on threat / pupil_image / individual_child",  # pupil_image 0.824
-    "sealed harmless posts flagged with any category <= 10%",  # 0.111
     "HateCheck threat_dir_h flagged threat >= 0.90",  # 0.789
-    "OLID test macro-F1 >= 0.75",  # 0.599
-    "gatepost classify >= 2,000 posts/s, one core, whole process",  # 1,194 on hand-written posts
+    "OLID test macro-F1 >= 0.75",  # 0.576
+    "gatepost classify >= 2,000 posts/s, one core, whole process",  # 871 on hand-written posts
 }
 
 
