@@ -193,7 +193,7 @@ skops; `load_model` refuses any type outside `TRUSTED_TYPES`.
   (0.71 to 0.63) and HateCheck (0.786 to 0.766). Posts that mention a group of people in passing
   ("most of the mums at the gate are from Poland or Romania") can still be flagged abuse (the tests record such sentences
   as strict expected failures).
-* The sealed set has been scored four times, each time for a model whose training changed
+* The sealed set has been scored five times, each time for a model whose training changed
   for reasons seen on public sets, attacker and DSL probes, never on the sealed set: writers
   w01-w12 (macro-F1 0.844, harmless posts flagged 0.120); plus w13 (replies) and w14 (mentions
   of groups): 0.845, 0.111; plus w15 (staff named beside a future plan, idiom with violent
@@ -201,7 +201,10 @@ skops; `load_model` refuses any type outside `TRUSTED_TYPES`.
   from 0.599 to 0.558; plus w16 (attachments as platforms present them) and w17 (harmless posts
   that share a category's words), adopted because the writer-grouped figures rose (macro-F1
   0.828 to 0.830, harmless flagged 0.118 to 0.112) before the sealed set was scored: 0.853,
-  0.099, OLID 0.576, pupil_image recall unchanged at 0.824.  `gatepost train --feedback` also
+  0.099, OLID 0.576, pupil_image recall unchanged at 0.824; plus a rule for words that point
+  a child out in an attachment ("this is the Y8 who ...", "take a good look at her"), written
+  from training writers' misses and adopted because writer-grouped pupil_image recall rose
+  (0.888 to 0.894) with nothing falling: every sealed figure unchanged.  `gatepost train --feedback` also
   scores it, in aggregate, for each candidate it weighs.
 * A contextual encoder (all-MiniLM-L6-v2, `classifiers/encoder.py`) was measured as a second
   stage on the writer-grouped out-of-fold scores and not adopted: macro-F1 0.828 to 0.841 and

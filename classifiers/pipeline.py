@@ -41,7 +41,7 @@ EVIDENCE_RULES: dict[str, tuple[str, ...]] = {
     "incitement": ("INCITEMENT", "OFSTED", "SHARE_CALL"),
     "security": ("SECURITY_CODE", "SECURITY"),
     "individual_child": ("CHILD_FAMILY", "CHILD_REF"),
-    "pupil_image": ("PHOTO",),
+    "pupil_image": ("POINT_CHILD", "PHOTO"),
     "abuse": ("GROUP_HATE", "INSULT_PREDICATE"),
     "defamation": ("ALLEGATION",),
 }
@@ -57,6 +57,7 @@ RULE_REASONS: dict[str, str] = {
     "CHILD_REF": "refers to an identifiable child",
     "CHILD_FAMILY": "refers to a family's children by surname",
     "PHOTO": "refers to a photo or video",
+    "POINT_CHILD": "points out a child in the attachment",
     "STAFF": "names a member of staff",
     "INSULT_PREDICATE": "an insult said of a person or group",
     "GROUP_HATE": "hostility towards a group of people",
@@ -415,6 +416,11 @@ class Pipeline:
         ):
             self._hold_below(scores, "pupil_image")
 
+    def _pointed_child_floor(self, p: Prepared, media: Sequence[MediaInfo], scores: dict[str, float]) -> None:
+        """An attachment, and words pointing a child out ("this is the Y8 who ..."): it shows that child."""
+        if media and "pupil_image" in scores and any(h.label == "POINT_CHILD" for h in p.hits):
+            self._raise_above(scores, "pupil_image")
+
     def _no_faces_ceiling(self, media: Sequence[MediaInfo], scores: dict[str, float]) -> None:
         """Every attachment is an image in which no face was counted: it shows no pupil."""
         if media and "pupil_image" in scores and all(m.type == "image" and m.face_count == 0 for m in media):
@@ -470,6 +476,7 @@ class Pipeline:
         self._no_hostility_ceiling(p, scores, abuse_unnamed)
         self._protective_ceiling(p, scores)
         self._demand_is_not_allegation_ceiling(p, scores)
+        self._pointed_child_floor(p, media, scores)
         self._own_child_photo_ceiling(p, media, scores)
         self._no_faces_ceiling(media, scores)
         self._no_picture_ceiling(p, media, scores)

@@ -282,6 +282,9 @@ PHOTO_WORDS = (
     "clip", "footage", "filmed", "snap", "snapped", "screenshot", "selfie", "recorded", "camera",
     "👇", "📸", "🎥", "📷", "pictured",
 )  # fmt: skip
+# A child pointed out, and the words that follow: "this is the lad who", "the girl in the ...".
+POINTED_CHILD_WORDS = ("kid", "girl", "boy", "lad", "lass", "child", "pupil", "student", "teenager")
+POINTED_NEXT = ("who", "whos", "who's", "that", "from", "in", "at", "what", "which")
 CHILD_NOUNS = (
     "boy", "girl", "kid", "child", "lad", "lass", "twins", "brat", "son",
     "daughter", "sprog", "toddler", "pupil", "student", "classmate",
@@ -968,6 +971,20 @@ class RuleAnnotator:
                 [{"LOWER": {"IN": ["no", "nobody", "noone", "none"]}}, {**within, "OP": "{,2}"}, {"LOWER": {"IN": list(PROTECTIVE_MODALS)}}, {**within, "OP": "{,4}"}, harm],
                 [{"LOWER": {"IN": list(PROTECTIVE_MODALS)}}, {"LOWER": {"IN": ["not", "never", "n't", "nt"]}}, {**within, "OP": "{,5}"}, harm],
                 [{"LOWER": "never"}, {"LOWER": "ever", "OP": "?"}, harm],
+            ],
+        )  # fmt: skip
+        # Pointing someone out in an attachment: "this is the Y8 who ...", "the girl in the red
+        # hoodie", "take a good look at her".  With an attachment, the picture
+        # shows that child (the pipeline's pointed-child floor); alone it says nothing.
+        pointed = {"LOWER": {"IN": [*POINTED_CHILD_WORDS, *(w + "s" for w in POINTED_CHILD_WORDS)]}}
+        year = {"LOWER": {"REGEX": r"^(?:y|yr|year)?\d{1,2}[a-z]?$"}}
+        m.add(
+            "POINT_CHILD",
+            [
+                [{"LOWER": {"IN": ["this", "that", "thats", "here", "heres"]}}, {"LOWER": {"IN": ["is", "'s", "s"]}, "OP": "?"}, {"LOWER": "the"}, {"OP": "{,2}"}, pointed, {"LOWER": {"IN": list(POINTED_NEXT)}}],
+                [{"LOWER": {"IN": ["this", "that", "thats", "here", "heres"]}}, {"LOWER": {"IN": ["is", "'s", "s"]}, "OP": "?"}, {"LOWER": "the"}, {"LOWER": {"IN": ["year", "yr"]}, "OP": "?"}, year, {"LOWER": {"IN": list(POINTED_NEXT)}}],
+                [{"LOWER": {"IN": ["the", "that", "this"]}}, pointed, {"LOWER": {"IN": ["in", "at", "on", "wearing", "with"]}}, {"LOWER": {"IN": ["the", "a", "that", "those", "his", "her"]}}],
+                [{"LOWER": {"IN": ["take", "have", "having", "taking"]}}, {"LOWER": "a"}, {"LOWER": {"IN": ["good", "proper", "long"]}}, {"LOWER": "look"}, {"LOWER": "at"}, {"LOWER": {"IN": ["her", "him", "them", "this", "these"]}}],
             ],
         )  # fmt: skip
         m.add(

@@ -58,6 +58,27 @@ def test_a_photo_of_a_class_is_a_pupil_image_but_a_parents_photo_of_their_own_ch
     assert "pupil_image" not in own.flags
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this is the Y8 who sold DS the vape, got it off his Instagram",
+        "That's Kayla-Rose in the blue, making my daughter's life hell. Take a good look at her.",
+        "whos the girl in the red hoodie at the back?? someone @ her",
+    ],
+)
+def test_pointing_out_a_child_in_an_attachment_with_no_alt_text_is_a_pupil_image(
+    pipeline: Pipeline, text: str
+) -> None:
+    # Platforms rarely give alt text or a face count: the post's words point at the child.
+    assert "pupil_image" in pipeline.classify(text, (MediaInfo("image"),)).flags
+    # The same words with nothing attached share no picture.
+    assert "pupil_image" not in pipeline.classify(text).flags
+
+
+def test_a_parent_showing_their_own_child_with_no_alt_text_is_not_a_pupil_image(pipeline: Pipeline) -> None:
+    assert "pupil_image" not in pipeline.classify("DD's first day ❤️ here she is!", (MediaInfo("image"),)).flags
+
+
 def test_civil_criticism_is_recognised_not_flagged(pipeline: Pipeline) -> None:
     result = pipeline.classify(
         "Really disappointed with how Hollybrook handled my complaint about the homework, not good enough"
