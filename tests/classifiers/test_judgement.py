@@ -76,7 +76,9 @@ def test_pointing_out_a_child_in_an_attachment_with_no_alt_text_is_a_pupil_image
 
 
 def test_a_parent_showing_their_own_child_with_no_alt_text_is_not_a_pupil_image(pipeline: Pipeline) -> None:
-    assert "pupil_image" not in pipeline.classify("DD's first day ❤️ here she is!", (MediaInfo("image"),)).flags
+    assert (
+        "pupil_image" not in pipeline.classify("DD's first day ❤️ here she is!", (MediaInfo("image"),)).flags
+    )
 
 
 def test_civil_criticism_is_recognised_not_flagged(pipeline: Pipeline) -> None:
@@ -380,3 +382,19 @@ def test_counter_speech_must_quote_or_report_the_abuse_not_say_it_in_its_own_voi
         "Someone wrote 'the dinner ladies are scum' on the Hollybrook fence, so wrong",
     ):
         assert "abuse" not in pipeline.classify(text).flags, text
+
+
+@pytest.mark.xfail(
+    strict=True, reason="missed by the session-6 model (a fresh post, session 7); see MODEL_CARD.md"
+)
+def test_a_few_parents_going_to_deal_with_a_child_at_the_gates_is_a_threat_under_a_news_headline(
+    pipeline: Pipeline,
+) -> None:
+    # Without the headline the same words score 0.44 for threat and are flagged; the headline's
+    # "bullying row" takes them to 0.06.
+    text = (
+        "Comment on 'Marlstone primary bullying row' (Marlstone Gazette): If the head won't deal with"
+        " Tyler Marsh in 5D then a few of us dads will deal with him AND his old man at the gates"
+        " tomorrow 3.15. Kid's been a thug since reception and dad's no better. Who's coming?"
+    )
+    assert "threat" in pipeline.classify(text).flags
