@@ -257,13 +257,13 @@ def load_console_data(url: str, posts: int, items: int) -> tuple[int, int]:
 
 
 def bench_console(url: str, school_id: int, user_id: int, samples: int) -> list[Row]:
+    from classifiers.policy import read_policy
     from config import POLICY_PATH
-    from monitor.settings import load_policy
     from review_queue.models import ReviewItem, User
     from review_queue.queue import QueueFilter
     from review_queue.web import views
 
-    policy = load_policy(POLICY_PATH)
+    policy = read_policy(POLICY_PATH)
     db = Database(url)
     rows = []
     with db.session_scope() as s:
@@ -310,10 +310,10 @@ def bench_console(url: str, school_id: int, user_id: int, samples: int) -> list[
 
 
 def bench_reports(url: str, school_id: int) -> list[Row]:
+    from classifiers.policy import read_policy
     from config import POLICY_PATH
-    from monitor.settings import load_policy
 
-    policy = load_policy(POLICY_PATH)
+    policy = read_policy(POLICY_PATH)
     db = Database(url)
     rows = []
     try:

@@ -11,19 +11,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pydantic
 from sqlalchemy.orm import Session
 
-from classifiers.base import SchoolContext
-from classifiers.policy import Policy
+from classifiers.base import ClassifierError, SchoolContext
+from classifiers.policy import Policy, read_policy
 from config import POLICY_PATH
 from connectors import registry
 from connectors.base import Connector, ConnectorError, SourceConfig
 from monitor.settings import (
     Profile,
     Settings,
+    StartupError,
+    invalid_file,
     load_profile,
     load_settings,
-    load_typed_policy,
     read_secret,
     source_key,
 )
@@ -42,18 +44,23 @@ def database(settings: Settings) -> Database:
     return Database(settings.database_url, audit_key=audit_key(settings).encode())
 
 
-def policy(settings: Settings) -> dict[str, Any]:
-    """The school's policy as the review queue reads it (validated; one file for judgement and queue)."""
-    return typed_policy(settings).as_mapping()
+def policy(settings: Settings) -> Policy:
+    """The settings' policy file, validated: one `Policy` for judgement and the queue.
 
-
-def typed_policy(settings: Settings) -> Policy:
-    return _typed_policy(str(settings.policy_path))
+    Read once per file and process (cached), so every caller holds the same object.  A bad
+    file stops start-up with one line naming the file, the key and the fix.
+    """
+    return _policy(str(settings.policy_path))
 
 
 @lru_cache(maxsize=8)
-def _typed_policy(path: str) -> Policy:
-    return load_typed_policy(path)
+def _policy(path: str) -> Policy:
+    try:
+        return read_policy(Path(path))
+    except ClassifierError as exc:  # unreadable: its message is already one line with the fix
+        raise StartupError(str(exc)) from None
+    except pydantic.ValidationError as exc:
+        raise StartupError(invalid_file(path, exc)) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,6 +70,11 @@ class JobContext:
     settings: Settings
     profile: Profile | None
     db: Database
+
+    @property
+    def policy(self) -> Policy:
+        """The settings' policy (read on first use, then cached: see `policy`)."""
+        return policy(self.settings)
 
     @property
     def school(self) -> Profile:
@@ -114,7 +126,7 @@ def _pipeline(school: SchoolContext | None, policy_path: str, model_path: str | 
     from classifiers.pipeline import load_pipeline  # spaCy and the model load only when judging
 
     return load_pipeline(
-        school, policy=_typed_policy(policy_path), model_path=Path(model_path) if model_path else None
+        school, policy=_policy(policy_path), model_path=Path(model_path) if model_path else None
     )
 
 

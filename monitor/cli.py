@@ -490,13 +490,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_retention(args: argparse.Namespace) -> int:
     from monitor.jobs.retention import run_retention
-    from review_queue.records.retention import RetentionError
 
     settings = _settings(args)
-    try:
-        result = run_retention(_database(settings), build.policy(settings), apply=args.apply)
-    except RetentionError as exc:
-        raise StartupError(f"{settings.policy_path}: {exc}") from None
+    result = run_retention(_database(settings), build.policy(settings).retention, apply=args.apply)
     print(f"retention {'applied' if args.apply else 'dry run (nothing deleted)'}: rows past their period")
     for table, n in result.deleted.items():
         print(f"  {table:<20} {n:>8}")

@@ -56,9 +56,7 @@ def retrain(settings: Settings, profile: Profile, db: Database, out: TextIO) -> 
     candidate_path = target.with_name(f"{profile.slug}.candidate.skops")
     feedback.train_candidate(split.train, candidate_path, version, log=lambda msg: print(msg, file=out))
     current = build.classifier(profile, settings)
-    candidate = load_pipeline(
-        profile.context(), policy=build.typed_policy(settings), model_path=candidate_path
-    )
+    candidate = load_pipeline(profile.context(), policy=build.policy(settings), model_path=candidate_path)
     result = feedback.compare(current, candidate, split.held_back)
     print(result.format(), file=out)
     if not result.adopt:

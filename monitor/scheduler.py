@@ -64,9 +64,7 @@ def source_job(settings_file: str | None, profile_path: str, key: str) -> None:
             log.warning("source %s is no longer in %s; skipping", key, profile_path)
             return
         run_source(job.db, job.school, *match[0])
-        classify_pending(
-            job.db, job.school.slug, build.classifier(job.school, settings), build.policy(settings)
-        )
+        classify_pending(job.db, job.school.slug, build.classifier(job.school, settings), job.policy)
 
 
 def schedule_sources(scheduler: Any, settings_file: str | None, profiles: Sequence[Path]) -> list[str]:
@@ -100,7 +98,7 @@ def retention_job(settings_file: str | None) -> None:
     from monitor.jobs.retention import run_retention
 
     with build.job(settings_file) as job:
-        run_retention(job.db, build.policy(job.settings), apply=True)
+        run_retention(job.db, job.policy.retention, apply=True)
 
 
 def schedule_retention(scheduler: Any, settings_file: str | None) -> str:

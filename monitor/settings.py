@@ -27,7 +27,6 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from classifiers.base import SchoolContext, StaffRef
-from classifiers.policy import Policy
 from config import POLICY_PATH
 from connectors import registry
 from connectors.addresses import private_host
@@ -235,7 +234,8 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _one_line(path: Path | str, exc: pydantic.ValidationError, prefix: tuple[int | str, ...] = ()) -> str:
+def invalid_file(path: Path | str, exc: pydantic.ValidationError, prefix: tuple[int | str, ...] = ()) -> str:
+    """One line for a file pydantic refused (a profile, settings, the policy): the file, the key, the fix."""
     err = exc.errors()[0]
     loc = _loc(prefix + tuple(p for p in err["loc"] if not str(p).startswith("function-")))
     kind = err["type"]
@@ -283,12 +283,12 @@ def parse_profile(data: Mapping[str, Any], path: Path | str = "<profile>") -> Pr
         try:
             sources.append(model.model_validate(raw))
         except pydantic.ValidationError as exc:
-            raise StartupError(_one_line(path, exc, ("sources", i))) from None
+            raise StartupError(invalid_file(path, exc, ("sources", i))) from None
     rest = {k: v for k, v in data.items() if k != "sources"}
     try:
         profile = Profile.model_validate({**rest, "path": Path(path) if path != "<profile>" else None})
     except pydantic.ValidationError as exc:
-        raise StartupError(_one_line(path, exc)) from None
+        raise StartupError(invalid_file(path, exc)) from None
     # Sources are validated by their own models above; attach them without re-validation.
     profile = profile.model_copy(update={"sources": sources})
     if not profile.school.allow_private_hosts:
@@ -411,19 +411,4 @@ def load_settings(settings_file: Path | str | None = None, env: Mapping[str, str
     try:
         return Settings.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise StartupError(_one_line(source, exc)) from None
-
-
-def load_typed_policy(path: Path | str) -> Policy:
-    """The policy file, validated: an unknown key, a wrong type or a missing category stops
-    start-up with one line that names the file, the key and the fix."""
-    path = Path(path)
-    try:
-        return Policy.model_validate(_read_toml(path))
-    except pydantic.ValidationError as exc:
-        raise StartupError(_one_line(path, exc)) from None
-
-
-def load_policy(path: Path | str) -> dict[str, Any]:
-    """The validated policy as the plain mapping the review queue reads (categories, severities, ...)."""
-    return load_typed_policy(path).as_mapping()
+        raise StartupError(invalid_file(source, exc)) from None

@@ -8,11 +8,11 @@ and not stored (see `connectors.media`).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 
+from classifiers.policy import Policy
 from connectors.manual import OcrUnavailable, build_submission
 from monitor.jobs.classify import classify_pending
 from review_queue.db import Database
@@ -36,7 +36,7 @@ def submit(
     school_slug: str,
     school_name: str,
     classifier: Any,
-    policy: Mapping[str, Any],
+    policy: Policy,
     *,
     submitted_by: str,
     where_from: str,

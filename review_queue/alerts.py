@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from classifiers.policy import Policy
 from review_queue import outbox
 from review_queue.localtime import local_time
 from review_queue.models import ReviewItem, School, UrgentAlert
@@ -153,13 +154,15 @@ def mark_failed(
 def compose(
     alert: ClaimedAlert,
     *,
+    policy: Policy,
     base_url: str,
     timezone: str,
     out_of_hours: bool,
 ) -> AlertMessage:
-    """The alert's words: category, severity, time and a console link.  Nothing from the post."""
+    """The alert's words: category (as the policy labels it), severity, time and a console link.
+    Nothing from the post."""
     when = local_time(alert.flagged_at, timezone, "%a %d %b %Y, %H:%M")
-    labels = [category_label(c) for c in alert.categories] or ["Urgent flag"]
+    labels = [policy.label(c) for c in alert.categories] or ["Urgent flag"]
     link = base_url.rstrip("/") + ITEM_PATH.format(id=alert.item_id)
     subject = f"[Gatepost] URGENT: {', '.join(labels)} flagged, {alert.school_name}"
     lines = [
@@ -184,8 +187,3 @@ def compose(
         "link": link,
     }
     return AlertMessage(subject=subject, text="\n".join(lines) + "\n", webhook=webhook)
-
-
-def category_label(category: str) -> str:
-    """A policy category's stored name as words people read: "pupil_image" -> "Pupil image"."""
-    return category.replace("_", " ").capitalize()

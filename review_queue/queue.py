@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, cast, exists, func, or_, sel
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, contains_eager
 
+from classifiers.policy import Policy
 from review_queue.models import Decision, Escalation, Judgement, Post, ReviewItem, utcnow
 
 ACTIONS = ("dismiss", "confirm", "escalate", "note", "hand_back")
@@ -55,7 +56,7 @@ def record_judgement(
     session: Session,
     post: Post,
     judgement: Mapping[str, Any],
-    policy: Mapping[str, Any],
+    policy: Policy,
 ) -> ReviewItem | None:
     """Store a post's judgement; queue it when it carries flags.  Returns the new item, if any."""
     row = session.scalar(select(Judgement).where(Judgement.post_id == post.id))
@@ -74,13 +75,12 @@ def record_judgement(
     existing = session.scalar(select(ReviewItem).where(ReviewItem.post_id == post.id))
     if existing is not None:
         return None
-    ranks: Mapping[str, int] = policy.get("severities", {})
     item = ReviewItem(
         post_id=post.id,
         school_id=post.school_id,
         status="open",
         severity=row.severity,
-        severity_rank=int(ranks.get(row.severity, 0)),
+        severity_rank=policy.rank(row.severity),
         categories=list(row.flags),
         created_at=utcnow(),
         due_at=_due(policy, row.flags),
@@ -90,10 +90,9 @@ def record_judgement(
     return item
 
 
-def _due(policy: Mapping[str, Any], flags: Sequence[str]) -> datetime | None:
-    hours = [policy["categories"][f].get("sla_hours") for f in flags if f in policy.get("categories", {})]
-    hours = [h for h in hours if h]
-    return utcnow() + timedelta(hours=min(hours)) if hours else None
+def _due(policy: Policy, flags: Sequence[str]) -> datetime | None:
+    hours = policy.sla_hours(flags)
+    return utcnow() + timedelta(hours=hours) if hours else None
 
 
 def open_items(session: Session, school_id: int | None = None, limit: int = 100) -> list[ReviewItem]:
@@ -206,7 +205,7 @@ def search_terms(q: str) -> list[str]:
 
 
 def _conditions(
-    session: Session, school_id: int | None, f: QueueFilter, known_categories: Sequence[str]
+    session: Session, school_id: int | None, f: QueueFilter, labels: Mapping[str, str]
 ) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a queue view, on ReviewItem (and Post for `source`: `_ids` joins it)."""
     where: list[ColumnElement[bool]] = []
@@ -238,23 +237,26 @@ def _conditions(
         where.append(ReviewItem.created_at < datetime.combine(f.until + timedelta(days=1), time.min, UTC))
     terms = search_terms(f.q)
     if terms:
-        where.append(_matches(session, terms, known_categories))
+        where.append(_matches(session, terms, labels))
     return where
 
 
-def _matches(session: Session, terms: Sequence[str], known_categories: Sequence[str]) -> ColumnElement[bool]:
+def _matches(session: Session, terms: Sequence[str], labels: Mapping[str, str]) -> ColumnElement[bool]:
     """Every term is in the item's post text, its author or the name of one of its categories.
 
     A correlated subquery on the item's own post, so the database reads the posts of the
     items it is already walking (the waiting few hundred, in queue order) rather than
     scanning all of a school's posts for the words first: the cost follows the number of
-    items, not of posts.  A category matches by its key or its label ("pupil image").
+    items, not of posts.  A category matches by its key, its key in words ("pupil image") or
+    the label the policy gives it (`labels`: key -> label).
     """
     each = []
     for term in terms:
         lowered = term.lower()
         named = [
-            c for c in known_categories if lowered in c.lower() or lowered in c.replace("_", " ").lower()
+            c
+            for c, label in labels.items()
+            if any(lowered in name.lower() for name in (c, c.replace("_", " "), label))
         ]
         each.append(
             or_(
@@ -272,7 +274,7 @@ _ORDER = (ReviewItem.severity_rank.desc(), ReviewItem.created_at, ReviewItem.id)
 
 
 def list_items(
-    session: Session, school_id: int | None, f: QueueFilter, known_categories: Sequence[str] = ()
+    session: Session, school_id: int | None, f: QueueFilter, labels: Mapping[str, str]
 ) -> list[ReviewItem]:
     """One page of the items matching the filter, in the queue's order, each with its post loaded.
 
@@ -281,9 +283,10 @@ def list_items(
     walk of ix_items_queue in this order, then one query loads those items with their
     posts (not one query per row).  Search is a substring match with no text index
     (`_matches`): it reads the posts of the items walked, the few hundred waiting ones by
-    default, all of a school's items when the reviewer asks for every status.
+    default, all of a school's items when the reviewer asks for every status.  `labels` are
+    the policy's category labels (`Policy.labels`), which a search matches too.
     """
-    page = _ids(session, school_id, f, known_categories).offset((max(f.page, 1) - 1) * f.limit).limit(f.limit)
+    page = _ids(session, school_id, f, labels).offset((max(f.page, 1) - 1) * f.limit).limit(f.limit)
     ids = list(session.scalars(page))
     if not ids:
         return []
@@ -297,22 +300,18 @@ def list_items(
     return sorted(session.scalars(q), key=lambda i: place[i.id])
 
 
-def _ids(
-    session: Session, school_id: int | None, f: QueueFilter, known_categories: Sequence[str]
-) -> Select[int]:
+def _ids(session: Session, school_id: int | None, f: QueueFilter, labels: Mapping[str, str]) -> Select[int]:
     """The ids of the items a view holds, in the queue's order; posts joined only for a source."""
     q = select(ReviewItem.id)
     if f.source:
         q = q.join(Post, Post.id == ReviewItem.post_id)
-    return q.where(*_conditions(session, school_id, f, known_categories)).order_by(*_ORDER)
+    return q.where(*_conditions(session, school_id, f, labels)).order_by(*_ORDER)
 
 
-def count_items(
-    session: Session, school_id: int | None, f: QueueFilter, known_categories: Sequence[str] = ()
-) -> int:
+def count_items(session: Session, school_id: int | None, f: QueueFilter, labels: Mapping[str, str]) -> int:
     """How many items match the filter, on every page (a walk of ix_items_queue, no posts read
     unless the filter names a source or searches)."""
-    ids = _ids(session, school_id, f, known_categories).order_by(None).subquery()
+    ids = _ids(session, school_id, f, labels).order_by(None).subquery()
     return int(session.scalar(select(func.count()).select_from(ids)) or 0)
 
 
@@ -322,7 +321,7 @@ def next_waiting(
     f: QueueFilter,
     current: ReviewItem,
     user_id: int,
-    known_categories: Sequence[str] = (),
+    labels: Mapping[str, str],
 ) -> int | None:
     """The next item in this view, after `current` in the queue's order, that still needs a decision.
 
@@ -351,7 +350,7 @@ def next_waiting(
             ),
         ),
     )
-    q = _ids(session, school_id, f, known_categories).limit(1)
+    q = _ids(session, school_id, f, labels).limit(1)
     found = session.scalar(q.where(*where, after))
     return found if found is not None else session.scalar(q.where(*where))
 

@@ -48,7 +48,7 @@ def test_a_demo_threat_travels_from_the_sample_feed_to_a_report_draft_and_the_di
             reason="Veiled threat against a teacher; police referral considered",
             categories=["threat"],
             user_id=dsl.id,
-            known_categories=list(policy["categories"]),
+            known_categories=list(policy.categories),
         )
         report = draft_report(
             s, item, platform="meta", policy=policy, school_name=profile.school.name, user_id=dsl.id

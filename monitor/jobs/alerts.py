@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlalchemy import select
 
+from classifiers.policy import Policy
 from monitor import mail
 from monitor.settings import Contacts, Profile, Settings
 from review_queue import alerts
@@ -84,6 +85,7 @@ def send_owed_alerts(
     db: Database,
     settings: Settings,
     profile: Profile,
+    policy: Policy,
     *,
     now: datetime | None = None,
     send: Sender = mail.send,
@@ -110,7 +112,11 @@ def send_owed_alerts(
     for alert in claimed:
         to, out_of_hours = recipients(profile.contacts, now, profile.timezone(settings))
         message = alerts.compose(
-            alert, base_url=settings.base_url, timezone=profile.timezone(settings), out_of_hours=out_of_hours
+            alert,
+            policy=policy,
+            base_url=settings.base_url,
+            timezone=profile.timezone(settings),
+            out_of_hours=out_of_hours,
         )
         error = None
         webhook_ok: bool | None = True if alert.webhook_done else None
@@ -161,4 +167,4 @@ def alerts_job(settings_file: str, profile_path: str) -> None:
     from monitor import build
 
     with build.job(settings_file, profile_path) as job:
-        send_owed_alerts(job.db, job.settings, job.school)
+        send_owed_alerts(job.db, job.settings, job.school, job.policy)

@@ -7,12 +7,12 @@ post: the post stays unjudged and the next run picks it up.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 
 from classifiers.base import media_from_json
+from classifiers.policy import Policy
 from review_queue.db import Database
 from review_queue.models import Judgement, Post, School
 from review_queue.queue import record_judgement
@@ -23,9 +23,7 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 
 
-def classify_pending(
-    db: Database, school_slug: str, classifier: Any, policy: Mapping[str, Any]
-) -> tuple[int, int]:
+def classify_pending(db: Database, school_slug: str, classifier: Any, policy: Policy) -> tuple[int, int]:
     """Judge every unjudged post of a school.  Returns (posts judged, items queued)."""
     judged = queued = 0
     while True:

@@ -16,10 +16,10 @@ from __future__ import annotations
 import logging
 import ssl
 from datetime import UTC, datetime, time
-from typing import Any
 
 from sqlalchemy import select
 
+from classifiers.policy import Policy
 from monitor import mail
 from monitor.settings import Profile, Settings
 from review_queue import schedule
@@ -48,7 +48,7 @@ def recipients(profile: Profile) -> list[str]:
 
 
 def render(
-    db: Database, settings: Settings, profile: Profile, policy: dict[str, Any], now: datetime
+    db: Database, settings: Settings, profile: Profile, policy: Policy, now: datetime
 ) -> tuple[str, str, str] | None:
     """(subject, html, text) of the school's digest for the week ending `now`; None if unknown school."""
     with db.session_scope() as session:
@@ -70,7 +70,7 @@ def send_digest_if_due(
     db: Database,
     settings: Settings,
     profile: Profile,
-    policy: dict[str, Any],
+    policy: Policy,
     *,
     now: datetime | None = None,
     ssl_context: ssl.SSLContext | None = None,
@@ -117,7 +117,7 @@ def send_now(
     db: Database,
     settings: Settings,
     profile: Profile,
-    policy: dict[str, Any],
+    policy: Policy,
     to: list[str],
     *,
     now: datetime | None = None,
@@ -155,4 +155,4 @@ def digest_job(settings_file: str, profile_path: str) -> None:
     from monitor import build
 
     with build.job(settings_file, profile_path) as job:
-        send_digest_if_due(job.db, job.settings, job.school, build.policy(job.settings))
+        send_digest_if_due(job.db, job.settings, job.school, job.policy)

@@ -8,22 +8,21 @@ themselves live in `review_queue.records.retention`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
+from classifiers.policy import Retention
 from review_queue.db import Database
 from review_queue.models import utcnow
-from review_queue.records.retention import RetentionPolicy, RetentionResult, apply_retention
+from review_queue.records.retention import RetentionResult, apply_retention
 
 log = logging.getLogger(__name__)
 
 
 def run_retention(
-    db: Database, policy: Mapping[str, Any], *, apply: bool, now: datetime | None = None
+    db: Database, rules: Retention, *, apply: bool, now: datetime | None = None
 ) -> RetentionResult:
-    """Delete (or, with apply=False, count) everything past its retention period as of `now`."""
-    rules = RetentionPolicy.from_policy(policy)
+    """Delete (or, with apply=False, count) everything past the policy's retention periods
+    (`Policy.retention`) as of `now`."""
     at = now or utcnow()
     if apply:
         with db.session_scope() as session:

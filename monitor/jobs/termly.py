@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from classifiers.policy import Policy
 from monitor.settings import Profile, Settings
 from review_queue.db import Database
 from review_queue.models import School
@@ -28,7 +29,7 @@ def write_termly(
     db: Database,
     settings: Settings,
     profiles: list[Profile],
-    policy: dict[str, Any],
+    policy: Policy,
     out: Path,
     *,
     now: datetime | None = None,

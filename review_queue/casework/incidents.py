@@ -13,14 +13,13 @@ that still has a placeholder to complete cannot be marked sent.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classifiers.policy import Policy, Stage
 from review_queue.casework import letters as letters_mod
 from review_queue.casework.platform_reports import PLATFORMS, platform_for
 from review_queue.models import (
@@ -39,30 +38,13 @@ class IncidentError(ValueError):
     """An incident change that cannot be made as asked."""
 
 
-@dataclass(frozen=True)
-class Stage:
-    key: str
-    title: str
-    letter: str
-
-
-def ladder(policy: Mapping[str, Any]) -> list[Stage]:
-    return [Stage(s["key"], s["title"], s["letter"]) for s in policy.get("incidents", {}).get("stages", [])]
-
-
-def beside(policy: Mapping[str, Any]) -> dict[str, Stage]:
-    return {
-        k: Stage(k, v["title"], v["letter"]) for k, v in policy.get("incidents", {}).get("beside", {}).items()
-    }
-
-
 def incident_ref(incident_id: int) -> str:
     return f"GP-{incident_id:04d}"
 
 
-def next_stage(incident: ConductIncident, policy: Mapping[str, Any]) -> Stage | None:
-    stages = ladder(policy)
-    keys = [s.key for s in stages]
+def next_stage(incident: ConductIncident, policy: Policy) -> Stage | None:
+    stages = policy.incidents.stages
+    keys = policy.incidents.stage_keys
     if incident.stage is None:
         return stages[0] if stages else None
     i = keys.index(incident.stage) if incident.stage in keys else len(keys)
@@ -198,12 +180,12 @@ def incident_items(session: Session, incident_id: int) -> list[ReviewItem]:
     return list(session.scalars(q))
 
 
-def _breaches(items: Sequence[ReviewItem], policy: Mapping[str, Any]) -> list[str]:
-    cats = policy.get("categories", {})
+def _breaches(items: Sequence[ReviewItem], policy: Policy) -> list[str]:
     out: list[str] = []
     for item in items:
         for c in item.categories or []:
-            ref = cats.get(c, {}).get("code_reference")
+            rule = policy.categories.get(c)
+            ref = rule.code_reference if rule else ""
             if ref and ref not in out:
                 out.append(ref)
     return out
@@ -215,13 +197,13 @@ def draft_letter(
     template: str,
     *,
     school: letters_mod.SchoolDetails,
-    policy: Mapping[str, Any],
+    policy: Policy,
     user_id: int | None,
     today: date | None = None,
 ) -> Letter:
     """Draft a letter from a template; it does not change the stage until it is marked sent."""
-    stage_by_letter = {s.letter: s.key for s in ladder(policy)}
-    allowed = set(stage_by_letter) | {s.letter for s in beside(policy).values()}
+    stage_by_letter = {s.letter: s.key for s in policy.incidents.stages}
+    allowed = set(stage_by_letter) | {b.letter for b in policy.incidents.beside.values()}
     if template not in allowed:
         raise IncidentError("that letter is not part of this policy's ladder")
     items = incident_items(session, incident.id)
@@ -330,7 +312,7 @@ def mark_letter_sent(
     session: Session,
     incident: ConductIncident,
     letter: Letter,
-    policy: Mapping[str, Any],
+    policy: Policy,
     user_id: int | None,
 ) -> None:
     """Record that a letter went out; a ladder letter moves the incident to its stage."""
@@ -348,7 +330,7 @@ def mark_letter_sent(
     letter.sent_at = utcnow()
     _event(session, incident, "letter_sent", f"Letter sent: {letter.template.replace('_', ' ')}", user_id)
     if letter.stage:
-        keys = [s.key for s in ladder(policy)]
+        keys = policy.incidents.stage_keys
         current = keys.index(incident.stage) if incident.stage in keys else -1
         target = keys.index(letter.stage)
         if target > current:
@@ -356,15 +338,10 @@ def mark_letter_sent(
                 _event(session, incident, "stage", "Earlier stages skipped: a serious case", user_id)
             incident.stage = letter.stage
             _event(session, incident, "stage", f"Stage reached: {letter.stage}", user_id)
-    if (
-        letter.template == beside(policy).get("police", Stage("", "", "")).letter
-        and not incident.police_referred_at
-    ):
+    police, legal = policy.incidents.beside.get("police"), policy.incidents.beside.get("legal")
+    if police and letter.template == police.letter and not incident.police_referred_at:
         incident.police_referred_at = letter.sent_at
-    if (
-        letter.template == beside(policy).get("legal", Stage("", "", "")).letter
-        and not incident.legal_advice_at
-    ):
+    if legal and letter.template == legal.letter and not incident.legal_advice_at:
         incident.legal_advice_at = letter.sent_at
     session.flush()
     # The other drafts now have a previous letter to refer to.

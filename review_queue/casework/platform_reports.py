@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classifiers.policy import Policy
 from review_queue.models import PlatformReport, Post, ReviewItem, SafeguardingMark, utcnow
 
 # If a reported post is still up this long after the report, suggest the next step:
@@ -182,12 +182,12 @@ def platform_for(post: Post) -> str:
     return kind if kind in PLATFORMS else "web"
 
 
-def rule_kinds_for(categories: Sequence[str], policy: Mapping[str, Any]) -> list[str]:
+def rule_kinds_for(categories: Sequence[str], policy: Policy) -> list[str]:
     """The platform rule kinds a post's confirmed categories rest on, for those that lead to a report."""
-    cats = policy.get("categories", {})
     kinds: list[str] = []
     for c in categories:
-        if "report" not in cats.get(c, {}).get("leads_to", []):
+        rule = policy.categories.get(c)
+        if rule is None or "report" not in rule.leads_to:
             continue
         for k in CATEGORY_RULES.get(c, ()):
             if k not in kinds:
@@ -245,7 +245,7 @@ def draft_report(
     item: ReviewItem,
     *,
     platform: str,
-    policy: Mapping[str, Any],
+    policy: Policy,
     school_name: str,
     user_id: int | None,
     staff_targeted: bool = False,

@@ -11,19 +11,19 @@ trends suppress them; see `review_queue.oversight.trends`).  Sending is `monitor
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from classifiers.policy import Policy
 from review_queue import audit
-from review_queue.alerts import ITEM_PATH, category_label
+from review_queue.alerts import ITEM_PATH
 from review_queue.localtime import local_date, local_time
 from review_queue.models import (
     ConductIncident,
@@ -153,7 +153,9 @@ def _is_notable(now: float, before: float) -> bool:
     return diff >= NOTABLE_MIN_CHANGE and diff >= NOTABLE_RATIO * max(before, 1)
 
 
-def _changes(session: Session, school_id: int, start: datetime, end: datetime, tz: ZoneInfo) -> list[str]:
+def _changes(
+    session: Session, school_id: int, start: datetime, end: datetime, tz: ZoneInfo, policy: Policy
+) -> list[str]:
     week = timedelta(days=7)
     if _flag_count(session, school_id, HISTORY_START, start) == 0:
         return ["This is the first week with flags in Gatepost, so there is nothing yet to compare it with."]
@@ -184,7 +186,7 @@ def _changes(session: Session, school_id: int, start: datetime, end: datetime, t
         n, b, avg = cats_now[cat], cats_last[cat], cats_term[cat] / weeks
         if _is_notable(n, b) and (not term_total or _is_notable(n, avg)):
             word = "rose" if n > b else "fell"
-            line = f"{category_label(cat)} flags {word} to {n}, from {b} last week"
+            line = f"{policy.label(cat)} flags {word} to {n}, from {b} last week"
             line += f" (last term: {avg:.1f} a week)." if term_total else "."
             moves.append((abs(n - b), line))
     out += [line for _, line in sorted(moves, key=lambda m: -m[0])[:MAX_CATEGORY_CHANGES]]
@@ -200,7 +202,7 @@ def build_digest(
     *,
     timezone: str,
     base_url: str,
-    policy: Mapping[str, Any],
+    policy: Policy,
 ) -> Digest:
     """The week ending at `now` for one school, as plain data ready for a template."""
     tz = ZoneInfo(timezone)
@@ -221,7 +223,7 @@ def build_digest(
         for cat in cats or ["uncategorised"]:
             by_cat.setdefault(cat, Counter())[severity] += 1
     rows = [
-        CategoryRow(category_label(cat), sum(c.values()), {s: c[s] for s in SEVERITY_ORDER if c[s]})
+        CategoryRow(policy.label(cat), sum(c.values()), {s: c[s] for s in SEVERITY_ORDER if c[s]})
         for cat, c in by_cat.items()
     ]
     rows.sort(key=lambda r: (-r.total, r.label))
@@ -267,8 +269,9 @@ def build_digest(
         if due is not None and due < now:
             overdue += 1
 
-    stage_titles = {s["key"]: _short_stage(s) for s in policy.get("incidents", {}).get("stages", [])}
-    stage_keys = [s["key"] for s in policy.get("incidents", {}).get("stages", [])]
+    stage_keys = policy.incidents.stage_keys
+    # The stages' labels in a sentence: "next step is the meeting invitation letter".
+    stage_titles = {k: _in_a_sentence(policy.incidents.stage_label(k)) for k in stage_keys}
     incidents = session.execute(
         select(ConductIncident.id, ConductIncident.stage, ConductIncident.opened_at).where(
             ConductIncident.school_id == school_id, ConductIncident.status == "open"
@@ -371,14 +374,13 @@ def build_digest(
         report_outcomes=[(OUTCOME_WORDS.get(o, o), n) for o, n in outcomes.most_common()],
         reports_still_up=len(still_up),
         reports_still_up_links=[(r.item_id, base + ITEM_PATH.format(id=r.item_id)) for r in still_up[:5]],
-        changes=_changes(session, school_id, start, now, tz),
+        changes=_changes(session, school_id, start, now, tz, policy),
         audit_anchor=str(audit.head(session) or ""),
     )
 
 
-def _short_stage(stage: Mapping[str, Any]) -> str:
-    names = {"invitation": "meeting invitation letter", "warning": "warning letter", "ban": "site ban letter"}
-    return names.get(str(stage["key"]), str(stage.get("title", stage["key"])))
+def _in_a_sentence(label: str) -> str:
+    return label[:1].lower() + label[1:]
 
 
 def _median(values: Sequence[float]) -> float | None:

@@ -61,7 +61,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_queue.alerts import category_label
+from classifiers.policy import Policy
 from review_queue.models import ConductIncident, Judgement, PlatformReport, Post, ReviewItem, School
 from review_queue.oversight import charts
 from review_queue.oversight.terms import Period, academic_year_containing, term_containing
@@ -72,6 +72,8 @@ SUPPRESS_BELOW = 5
 SMALL_TEXT = f"fewer than {SUPPRESS_BELOW}"
 HIDDEN_TEXT = "not shown"
 WITHHELD_TEXT = "Not broken down: too few to show without revealing a small number."
+# Incidents by stage: the row for those opened with no letter sent (the ladder's labels follow).
+NO_LETTER_YET = "Opened, no letter yet"
 SOURCE_LABELS = {
     "reddit": "Reddit",
     "x": "X",
@@ -409,12 +411,12 @@ def _labelled(labels: Sequence[str], cells: list[Count] | None) -> list[tuple[st
 
 
 def _shape(
-    raw: Mapping[str, Any], head: Mapping[str, Count], period: Period, policy: Mapping[str, Any], tz: ZoneInfo
+    raw: Mapping[str, Any], head: Mapping[str, Count], period: Period, policy: Policy, tz: ZoneInfo
 ) -> PeriodTrends:
-    cat_names = list(policy.get("categories", {}))
+    cat_names = list(policy.categories)
     cat_names += sorted(c for c in raw["categories"] if c not in cat_names)
     by_category = _labelled(
-        [category_label(c) for c in cat_names],
+        [policy.label(c) for c in cat_names],
         breakdown([raw["categories"][c] for c in cat_names], raw["flags"], at_least=True),
     )
     # By name, never by size: a hidden cell's place in a sorted list would say how big it is.
@@ -429,17 +431,10 @@ def _shape(
         [m.strftime("%d %b") for m in mondays],
         breakdown([raw["weeks"][m.toordinal()] for m in mondays], raw["flags"]),
     )
-    stage_defs = policy.get("incidents", {}).get("stages", [])
-    keys: list[str | None] = [None, *[s["key"] for s in stage_defs]]
-    titles = {
-        None: "Opened, no letter yet",
-        "invitation": "Meeting invitation",
-        "warning": "Warning letter",
-        "ban": "Site ban",
-    }
+    keys: list[str | None] = [None, *policy.incidents.stage_keys]
     keys += sorted(k for k in raw["stages"] if k not in keys)
     by_stage = _labelled(
-        [titles.get(k, str(k).capitalize()) for k in keys],
+        [NO_LETTER_YET if k is None else policy.incidents.stage_label(k) for k in keys],
         breakdown([raw["stages"][k] for k in keys], raw["incidents"]),
     )
     # The true value behind each breakdown cell, in order: for tests, never for templates.
@@ -511,7 +506,7 @@ def school_trends(
     now: datetime,
     *,
     timezone: str,
-    policy: Mapping[str, Any],
+    policy: Policy,
     term: Period | None = None,
     slug: str = "",
 ) -> SchoolTrends:
@@ -540,7 +535,7 @@ def trust_trends(
     now: datetime,
     *,
     timezone: str,
-    policy: Mapping[str, Any],
+    policy: Policy,
     term: Period | None = None,
     timezones: Mapping[str, str] | None = None,
 ) -> TrustTrends:

@@ -31,7 +31,6 @@ commits: a dry run is the same deletes in a transaction that the caller rolls ba
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,6 +38,7 @@ from typing import Any
 from sqlalchemy import Delete, Select, and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from classifiers.policy import Retention
 from review_queue import audit
 from review_queue.models import (
     AuditEntry,
@@ -61,10 +61,6 @@ from review_queue.models import (
     SigninFailure,
     UrgentAlert,
 )
-
-# Failed sign-ins (an email and an IP address) are only needed to throttle guessing; a
-# month is ample and matches the unflagged-post period.  Used when a policy predates the key.
-DEFAULT_SIGNIN_RECORDS_DAYS = 30
 
 # Every table retention deletes from, in the order the rows go (children before parents).
 # A table added elsewhere that holds personal data must be added here and to privacy.py;
@@ -103,45 +99,6 @@ PRUNED_ACTION = audit.PRUNED_ACTION
 RUN_ACTION = "retention.run"
 
 
-class RetentionError(ValueError):
-    """The policy's `[retention]` section is missing a key or has a value that is not a whole number."""
-
-
-@dataclass(frozen=True)
-class RetentionPolicy:
-    unflagged_posts_days: int
-    dismissed_days: int
-    confirmed_years: int
-    audit_years: int
-    signin_records_days: int = DEFAULT_SIGNIN_RECORDS_DAYS
-
-    @classmethod
-    def from_policy(cls, policy: Mapping[str, Any]) -> RetentionPolicy:
-        section = policy.get("retention")
-        if not isinstance(section, Mapping):
-            raise RetentionError("policy has no [retention] section; fix: add one (see config/policy.toml)")
-        values: dict[str, int] = {}
-        for key in ("unflagged_posts_days", "dismissed_days", "confirmed_years", "audit_years"):
-            values[key] = _positive(section, key, None)
-        values["signin_records_days"] = _positive(section, "signin_records_days", DEFAULT_SIGNIN_RECORDS_DAYS)
-        unknown = set(section) - set(values)
-        if unknown:
-            raise RetentionError(
-                f"unknown key 'retention.{sorted(unknown)[0]}' in the policy; "
-                "fix: remove it or correct its spelling"
-            )
-        return cls(**values)
-
-
-def _positive(section: Mapping[str, Any], key: str, default: int | None) -> int:
-    value = section.get(key, default)
-    if value is None:
-        raise RetentionError(f"missing key 'retention.{key}' in the policy; fix: add it")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise RetentionError(f"key 'retention.{key}' must be a whole number of at least 1; fix: correct it")
-    return value
-
-
 def years_before(now: datetime, years: int) -> datetime:
     """The same moment `years` calendar years earlier (29 February becomes 28 February)."""
     try:
@@ -161,7 +118,7 @@ class Cutoffs:
     signin: datetime
 
     @classmethod
-    def at(cls, policy: RetentionPolicy, now: datetime) -> Cutoffs:
+    def at(cls, policy: Retention, now: datetime) -> Cutoffs:
         return cls(
             unflagged=now - timedelta(days=policy.unflagged_posts_days),
             dismissed=now - timedelta(days=policy.dismissed_days),
@@ -264,8 +221,10 @@ def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
-def apply_retention(session: Session, policy: RetentionPolicy, now: datetime) -> RetentionResult:
+def apply_retention(session: Session, policy: Retention, now: datetime) -> RetentionResult:
     """Delete everything past its period as of `now`, audit the run, and return the counts.
+
+    `policy` is the policy's `[retention]` section (`Policy.retention`), validated when it was read.
 
     Never commits.  Safe to run twice: the second run finds nothing more to delete.
     """

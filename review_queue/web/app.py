@@ -40,6 +40,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.middleware.sessions import SessionMiddleware
 
+from classifiers.policy import Policy
 from review_queue.accounts import AccountError, AuthError, Throttled
 from review_queue.casework.incidents import IncidentError
 from review_queue.casework.platform_reports import ReportError
@@ -89,7 +90,7 @@ NAV = [
 ]
 
 
-def templates_env(extra_dirs: Sequence[Path] = ()) -> Environment:
+def templates_env(policy: Policy, extra_dirs: Sequence[Path] = ()) -> Environment:
     # Autoescape on for every template, whatever its extension.
     env = Environment(
         loader=FileSystemLoader([HERE / "templates", *extra_dirs]),
@@ -97,7 +98,7 @@ def templates_env(extra_dirs: Sequence[Path] = ()) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    filters.install(env)
+    filters.install(env, policy)
     return env
 
 
@@ -118,7 +119,7 @@ def create_app(
     )
     app.state.db = db
     app.state.config = config
-    app.state.templates = Jinja2Templates(env=templates_env(extra_template_dirs))
+    app.state.templates = Jinja2Templates(env=templates_env(config.policy, extra_template_dirs))
     app.state.nav = [
         {"label": n.label, "path": n.path, "permission": n.permission} for n in (*NAV, *extra_nav)
     ]

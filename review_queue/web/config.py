@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
+from classifiers.policy import Policy
 from review_queue.casework.letters import SchoolDetails
 
 
@@ -20,7 +20,7 @@ class ConsoleConfig:
     """
 
     secret_key: str
-    policy: Mapping[str, Any]
+    policy: Policy
     base_url: str = "http://127.0.0.1:8000"
     secure_cookies: bool | None = None
     schools: Mapping[str, SchoolDetails] = field(default_factory=dict)

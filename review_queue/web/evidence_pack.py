@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classifiers.policy import Policy
 from review_queue import audit, escalations
 from review_queue.casework import incidents
 from review_queue.casework.platform_reports import PLATFORMS, reports_for_item
@@ -39,7 +40,7 @@ def build_pack(
     session: Session,
     user: User,
     incident_id: int,
-    policy: Mapping[str, Any],
+    policy: Policy,
     school_name: str,
     timezone: str = DEFAULT_TIMEZONE,
 ) -> dict[str, Any] | None:

@@ -23,6 +23,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classifiers.policy import Policy
 from review_queue import audit
 from review_queue.casework import platform_reports
 from review_queue.models import Decision, Post, ReviewItem, School, User, utcnow
@@ -114,9 +115,9 @@ def _count_by_school(school_ids: Sequence[int]) -> dict[int | None, int]:
     return counts
 
 
-def queue_csv(session: Session, user: User, f: QueueFilter, policy: Mapping[str, Any]) -> Table:
+def queue_csv(session: Session, user: User, f: QueueFilter, policy: Policy) -> Table:
     """Every item of this queue view (all pages), one row each, in the queue's order."""
-    known = list(policy.get("categories", {}))
+    known = policy.labels()
     n = count_items(session, user.school_id, f, known)
     if n > MAX_ROWS:
         raise _too_many(n)

@@ -2,12 +2,15 @@
 
 Times come from `review_queue.localtime` (`when`, `day`), in the zone `render` puts in
 every page's context as `tz`: the signed-in account's school's, else the console's.
+A category is shown by the label the policy gives it (`category`: "Pupil image"); other
+stored names (stages, actions, outcomes) in words (`label`).
 """
 
 from __future__ import annotations
 
 from jinja2 import Environment
 
+from classifiers.policy import Policy
 from review_queue import localtime
 
 
@@ -15,6 +18,7 @@ def label(key: str | None) -> str:
     return (key or "").replace("_", " ")
 
 
-def install(env: Environment) -> None:
+def install(env: Environment, policy: Policy) -> None:
     localtime.install(env)
     env.filters["label"] = label
+    env.filters["category"] = policy.label

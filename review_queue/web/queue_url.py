@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import HTTPException
 
+from classifiers.policy import Policy
 from review_queue.queue import MAX_SEARCH_CHARS, QueueFilter
 
 STATUSES = ("waiting", "open", "escalated", "confirmed", "dismissed", "")
@@ -33,9 +33,7 @@ def _date(value: str) -> date | None:
         raise HTTPException(status_code=400, detail="Dates are written YYYY-MM-DD.") from None
 
 
-def read_view(
-    params: Mapping[str, str], policy: Mapping[str, Any], schools: Mapping[str, int] | None
-) -> QueueFilter:
+def read_view(params: Mapping[str, str], policy: Policy, schools: Mapping[str, int] | None) -> QueueFilter:
     """The filter a query string names.  `schools` (slug -> id) only for a trust-wide account."""
     status = params.get("status", "waiting")
     category = params.get("category", "")
@@ -43,8 +41,8 @@ def read_view(
     slug = params.get("school", "")
     if (
         status not in STATUSES
-        or (category and category not in policy["categories"])
-        or (severity and severity not in policy["severities"])
+        or (category and category not in policy.categories)
+        or (severity and severity not in policy.severities)
         or (slug and (schools is None or slug not in schools))
     ):
         raise HTTPException(status_code=400, detail="Unknown filter value.")
@@ -64,7 +62,7 @@ def read_view(
     )
 
 
-def read_view_string(query: str, policy: Mapping[str, Any], schools: Mapping[str, int] | None) -> QueueFilter:
+def read_view_string(query: str, policy: Policy, schools: Mapping[str, int] | None) -> QueueFilter:
     """The filter a form's hidden `view` field carries (a query string, as the queue wrote it)."""
     return read_view(dict(parse_qsl(query[:2_000], keep_blank_values=True)), policy, schools)
 

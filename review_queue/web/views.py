@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from classifiers.policy import Policy
 from review_queue import audit, escalations, submissions
 from review_queue.casework import incidents, letters, platform_reports
 from review_queue.models import (
@@ -204,9 +205,9 @@ def school_choices(session: Session, user: User) -> dict[str, int] | None:
     return schools_by_slug(session) if allows(user.role, Permission.EVERY_SCHOOL) else None
 
 
-def queue_page(session: Session, user: User, f: QueueFilter, policy: Mapping[str, Any]) -> QueuePage:
+def queue_page(session: Session, user: User, f: QueueFilter, policy: Policy) -> QueuePage:
     now = utcnow()
-    known = list(policy.get("categories", {}))
+    known = policy.labels()
     every_school = user.school_id is None
     items = list_items(session, user.school_id, f, known)
     offset = (f.page - 1) * f.limit
@@ -265,24 +266,23 @@ def queue_page(session: Session, user: User, f: QueueFilter, policy: Mapping[str
         counts=status_counts(session, scope),
         escalated_to_me=escalations.waiting_for(session, user.id),
         filter=f,
-        categories=known,
-        severities=sorted(policy.get("severities", {}), key=lambda s: -int(policy["severities"][s])),
+        categories=list(known),
+        severities=policy.severities_by_rank(),
         sources=sources,
         total=total,
         pages=max(1, -(-total // f.limit)),
         view=view_query(f, {slug: sid for sid, slug in slugs.items()}),
         schools=list(schools.values()) if every_school else [],
         school=slugs.get(f.school_id, "") if f.school_id is not None else "",
-        dismiss_reasons=list(policy.get("reasons", {}).get("dismiss", [])),
+        dismiss_reasons=policy.reasons.offered("dismiss"),
     )
 
 
 def next_in_view(
-    session: Session, user: User, f: QueueFilter, item: ReviewItem, policy: Mapping[str, Any]
+    session: Session, user: User, f: QueueFilter, item: ReviewItem, policy: Policy
 ) -> int | None:
     """The next item still waiting in the view the reviewer came from (see queue.next_waiting)."""
-    known = list(policy.get("categories", {}))
-    return next_waiting(session, user.school_id, f, item, user.id, known)
+    return next_waiting(session, user.school_id, f, item, user.id, policy.labels())
 
 
 @dataclass(frozen=True)
@@ -395,21 +395,19 @@ def visible_item(session: Session, user: User, item_id: int) -> ReviewItem | Non
     return item
 
 
-def item_detail(session: Session, user: User, item_id: int, policy: Mapping[str, Any]) -> ItemDetail | None:
+def item_detail(session: Session, user: User, item_id: int, policy: Policy) -> ItemDetail | None:
     item = visible_item(session, user, item_id)
     if item is None:
         return None
     post = item.post
     j = post.judgement
-    cats = policy.get("categories", {})
     evidence = list(j.evidence) if j else []
     flags = []
     for c in j.flags if j else []:
         # Several spans often share one rule's reason: say each reason once.
         whys = dict.fromkeys(str(e["why"]) for e in evidence if e.get("category") == c and e.get("why"))
-        flags.append(
-            {"category": c, "description": cats.get(c, {}).get("description", ""), "why": "; ".join(whys)}
-        )
+        rule = policy.categories.get(c)
+        flags.append({"category": c, "description": rule.description if rule else "", "why": "; ".join(whys)})
     possible_iic = platform_reports.is_marked_indecent(session, item.id)
     images = []
     for m in post.media or []:
@@ -616,9 +614,7 @@ def incident_list(
     ]
 
 
-def incident_detail(
-    session: Session, user: User, incident_id: int, policy: Mapping[str, Any]
-) -> dict[str, Any] | None:
+def incident_detail(session: Session, user: User, incident_id: int, policy: Policy) -> dict[str, Any] | None:
     inc = visible_incident(session, user, incident_id)
     if inc is None:
         return None
@@ -640,7 +636,7 @@ def incident_detail(
     )
     items = incidents.incident_items(session, inc.id)
     users = _emails(session, {e.user_id for e in incidents.timeline(session, inc.id) if e.user_id})
-    stages = incidents.ladder(policy)
+    stages = policy.incidents.stages
     nxt = incidents.next_stage(inc, policy)
     out = {
         "id": inc.id,
@@ -652,7 +648,7 @@ def incident_detail(
         "stage_index": next((i for i, s in enumerate(stages) if s.key == inc.stage), -1),
         "next_stage": {"key": nxt.key, "title": nxt.title, "letter": nxt.letter} if nxt else None,
         "beside": [
-            {"key": s.key, "title": s.title, "letter": s.letter} for s in incidents.beside(policy).values()
+            {"key": key, "title": b.title, "letter": b.letter} for key, b in policy.incidents.beside.items()
         ],
         "police_referred_at": inc.police_referred_at,
         "police_reference": inc.police_reference,
@@ -721,7 +717,7 @@ def record_decision(
     action: str,
     reason: str,
     categories: Sequence[str],
-    policy: Mapping[str, Any],
+    policy: Policy,
     escalate_to: int | None = None,
     as_holder: bool = False,
     standard_reason: str = "",
@@ -733,16 +729,15 @@ def record_decision(
     Escalating names `escalate_to`; `as_holder` is the form of the account the item is
     escalated to (review_queue.escalations), which every decision goes through.
     """
-    offered = policy.get("reasons", {}).get(action, [])
     decision = escalations.act(
         session,
         user,
         item,
         action=action,
-        reason=reason_text(standard_reason, reason, offered),
+        reason=reason_text(standard_reason, reason, policy.reasons.offered(action)),
         categories=categories,
-        known_categories=list(policy.get("categories", {})),
-        recognised=list(policy.get("recognised", {})),
+        known_categories=list(policy.categories),
+        recognised=list(policy.recognised),
         escalate_to=escalate_to,
         as_holder=as_holder,
     )
@@ -785,7 +780,7 @@ def bulk_dismiss(
     *,
     standard_reason: str,
     reason: str,
-    policy: Mapping[str, Any],
+    policy: Policy,
 ) -> BulkOutcome:
     """Dismiss each selected item with one reason, as if one by one: each decided and audited on its own.
 
@@ -799,10 +794,7 @@ def bulk_dismiss(
         raise DecisionError("select at least one item")
     if len(ids) > MAX_BULK_ITEMS:
         raise DecisionError(f"select at most {MAX_BULK_ITEMS} items at once")
-    if (
-        len(reason_text(standard_reason, reason, policy.get("reasons", {}).get("dismiss", [])))
-        < MIN_REASON_CHARS
-    ):
+    if len(reason_text(standard_reason, reason, policy.reasons.offered("dismiss"))) < MIN_REASON_CHARS:
         raise DecisionError("a decision needs a reason")
     decided: list[int] = []
     refused: list[tuple[int, str]] = []

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from classifiers.policy import Policy
 from monitor import build
 from monitor.jobs.notices import send_owed_notices
 from monitor.settings import Settings, SmtpSettings
@@ -38,7 +39,7 @@ LINK = re.compile(r"https?://\S+/items/\d+")
 
 
 @pytest.fixture
-def app(db: Database, policy: dict[str, Any]) -> FastAPI:
+def app(db: Database, policy: Policy) -> FastAPI:
     """The console with the Submit page, judging with the shipped model, as `gatepost serve` has it."""
     submit_fn = functools.partial(submit, db, classifier=build.classifier(None), policy=policy)
 
@@ -65,7 +66,7 @@ def settings_for(base: str, db: Database, server: SmtpServer, home: Path) -> Set
     )
 
 
-def confirm_directly(db: Database, item_id: int, cast: Cast, policy: dict[str, Any]) -> None:
+def confirm_directly(db: Database, item_id: int, cast: Cast, policy: Policy) -> None:
     with db.session_scope() as s:
         decide(
             s,
@@ -74,7 +75,7 @@ def confirm_directly(db: Database, item_id: int, cast: Cast, policy: dict[str, A
             reason="Abusive about a teacher.",
             categories=["abuse"],
             user_id=cast.dsl.id,
-            known_categories=list(policy["categories"]),
+            known_categories=list(policy.categories),
         )
 
 
@@ -213,7 +214,7 @@ def test_a_post_submitted_from_a_whatsapp_group_keeps_its_source_on_the_item_and
 
 
 def test_a_letter_with_a_placeholder_cannot_be_sent_until_the_record_fills_it(
-    page: Any, live_server: str, db: Database, cast: Cast, make_item: ItemFactory, policy: dict[str, Any]
+    page: Any, live_server: str, db: Database, cast: Cast, make_item: ItemFactory, policy: Policy
 ) -> None:
     item = make_item(text="Mrs Carter is a useless liar and everyone knows it", flags=("abuse",))
     confirm_directly(db, item, cast, policy)
@@ -280,7 +281,7 @@ def test_criticism_not_misconduct_in_one_action_and_the_retraining_export_learns
     page.click("text=Criticism, not misconduct")
     page.locator(".status-dismissed").wait_for()
     history = page.locator("ol.history").inner_text()
-    assert "dismiss (criticism)" in history and "Criticism, not misconduct" in history
+    assert "dismiss (Criticism)" in history and "Criticism, not misconduct" in history
 
     page.goto(f"{live_server}/audit")
     with page.expect_download() as download:

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
+from classifiers.policy import Policy
 from review_queue import accounts, audit, queue
 from review_queue.db import Database
 from review_queue.models import AuditEntry, Decision, ReviewItem, User
@@ -54,7 +55,7 @@ def add_admin(db: Database) -> None:
         accounts.add_user(s, ADMIN, "admin", PASSWORD)
 
 
-def second_school_item(db: Database, policy: dict[str, Any], text: str, n: int) -> tuple[int, int]:
+def second_school_item(db: Database, policy: Policy, text: str, n: int) -> tuple[int, int]:
     """An item at another school of the trust: (school id, item id)."""
     with db.session_scope() as s:
         school = ensure_school(s, "larkrise", "Larkrise Academy")
@@ -115,7 +116,7 @@ def test_a_dsl_searches_text_author_and_category_and_pages_keep_the_filters(
 
 
 def test_a_trust_admin_sees_which_school_each_item_is_from_and_filters_queue_and_audit_by_school(
-    page: Any, live_server: str, db: Database, cast: Cast, make_item: ItemFactory, policy: dict[str, Any]
+    page: Any, live_server: str, db: Database, cast: Cast, make_item: ItemFactory, policy: Policy
 ) -> None:
     ours = make_item(text="Hollybrook post about Mrs Carter")
     _lark, theirs = second_school_item(db, policy, "Larkrise post about Mr Hall", 1)
@@ -234,7 +235,7 @@ def test_a_bulk_dismissal_decides_and_audits_each_item_and_leaves_alone_one_clai
 
 
 def test_keyboard_shortcuts_decide_with_a_standard_reason_from_a_script_the_app_serves(
-    page: Any, live_server: str, db: Database, cast: Cast, make_item: ItemFactory, policy: dict[str, Any]
+    page: Any, live_server: str, db: Database, cast: Cast, make_item: ItemFactory, policy: Policy
 ) -> None:
     first, second = make_item(text="I've emailed the head to complain."), make_item(text="second")
     signed_in(page, live_server, cast.reviewer.email)
@@ -255,7 +256,7 @@ def test_keyboard_shortcuts_decide_with_a_standard_reason_from_a_script_the_app_
     page.locator("text=You are working on this item.").wait_for()
     page.keyboard.press("d")
     page.keyboard.press("2")
-    criticism = policy["reasons"]["dismiss"][1]
+    criticism = policy.reasons.dismiss[1]
     assert page.input_value("select[name=standard_reason]") == criticism
     # Only the dismissal's reasons are offered once "dismiss" is chosen.
     assert page.locator("select[name=standard_reason] optgroup:not([disabled])").count() == 1
@@ -273,7 +274,7 @@ def test_keyboard_shortcuts_decide_with_a_standard_reason_from_a_script_the_app_
 
 
 def test_without_javascript_the_queue_decisions_and_bulk_work_the_same(
-    browser: Any, live_server: str, db: Database, cast: Cast, make_item: ItemFactory, policy: dict[str, Any]
+    browser: Any, live_server: str, db: Database, cast: Cast, make_item: ItemFactory, policy: Policy
 ) -> None:
     first, second, third = (make_item(text=f"post {n}") for n in range(3))
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
@@ -282,12 +283,12 @@ def test_without_javascript_the_queue_decisions_and_bulk_work_the_same(
     page.goto(f"{live_server}/queue?q=post")
     page.click(f"a.open[href^='/items/{first}?']")
     page.check("input[name=action][value=confirm]")
-    page.select_option("select[name=standard_reason]", policy["reasons"]["confirm"][0])
+    page.select_option("select[name=standard_reason]", policy.reasons.confirm[0])
     page.click("text=Record decision")
     page.wait_for_url(lambda url: url.endswith(f"/items/{second}?q=post"))
     # A standard reason of another action is refused, not stored under the wrong decision.
     page.check("input[name=action][value=confirm]")
-    page.select_option("select[name=standard_reason]", policy["reasons"]["dismiss"][0])
+    page.select_option("select[name=standard_reason]", policy.reasons.dismiss[0])
     page.click("text=Record decision")
     assert "not one the policy offers for this action" in page.content()
     page.goto(f"{live_server}/queue?q=post")
@@ -299,9 +300,9 @@ def test_without_javascript_the_queue_decisions_and_bulk_work_the_same(
     with db.session_scope() as s:
         reasons = dict(s.execute(select(Decision.item_id, Decision.reason)).all())
     assert reasons == {
-        first: policy["reasons"]["confirm"][0],
-        second: policy["reasons"]["dismiss"][0],
-        third: policy["reasons"]["dismiss"][0],
+        first: policy.reasons.confirm[0],
+        second: policy.reasons.dismiss[0],
+        third: policy.reasons.dismiss[0],
     }
     context.close()
 
@@ -310,7 +311,7 @@ def test_without_javascript_the_queue_decisions_and_bulk_work_the_same(
 
 
 def test_no_page_scrolls_sideways_on_a_phone(
-    browser: Any, live_server: str, db: Database, cast: Cast, make_item: ItemFactory, policy: dict[str, Any]
+    browser: Any, live_server: str, db: Database, cast: Cast, make_item: ItemFactory, policy: Policy
 ) -> None:
     long_word = "Hollybrook" * 12
     item = make_item(

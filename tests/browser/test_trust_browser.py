@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from classifiers.policy import Policy
 from monitor import build
 from monitor.submit import submit
 from review_queue import accounts
@@ -36,7 +37,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
-def app(db: Database, policy: dict[str, Any]) -> FastAPI:
+def app(db: Database, policy: Policy) -> FastAPI:
     """The console as `gatepost serve` builds it for a trust: trends, submit and sources included."""
     submit_fn = functools.partial(submit, db, classifier=build.classifier(None), policy=policy)
 
@@ -57,7 +58,7 @@ def app(db: Database, policy: dict[str, Any]) -> FastAPI:
 
 
 @pytest.fixture
-def trust(db: Database, school_id: int, cast: Cast, make_item: ItemFactory, policy: dict[str, Any]) -> int:
+def trust(db: Database, school_id: int, cast: Cast, make_item: ItemFactory, policy: Policy) -> int:
     """Two schools, each with an incident and a source, and the trust's own two accounts; Ashby Vale's id."""
     item = make_item(text="Mrs Carter is a useless liar and everyone knows it")
     with db.session_scope() as s:
@@ -71,7 +72,7 @@ def trust(db: Database, school_id: int, cast: Cast, make_item: ItemFactory, poli
             reason="abusive",
             categories=["abuse"],
             user_id=cast.dsl.id,
-            known_categories=list(policy["categories"]),
+            known_categories=list(policy.categories),
         )
         incidents.open_incident(s, school_id=school_id, item_ids=[item], user_id=cast.dsl.id)
         ensure_source(s, school_id, "rss", "rss-hollybrook-news")
@@ -209,7 +210,7 @@ def test_times_read_in_the_schools_zone_bst_in_summer_and_gmt_in_winter(
     db: Database,
     school_id: int,
     cast: Cast,
-    policy: dict[str, Any],
+    policy: Policy,
     make_item: ItemFactory,
 ) -> None:
     winter = make_item()  # posted 20 Nov 2026, 08:30 UTC

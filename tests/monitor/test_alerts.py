@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from classifiers.policy import read_policy
 from config import POLICY_PATH
 from monitor.jobs import alerts as alert_job
-from monitor.settings import Settings, SmtpSettings, load_policy, parse_profile
+from monitor.settings import Settings, SmtpSettings, parse_profile
 from review_queue.db import Database
 from review_queue.models import Judgement, Post, ReviewItem, School, UrgentAlert
 from tests.fakes.smtp import SmtpServer
@@ -97,7 +98,7 @@ def _flag(db: Database, category: str, severity: str, n: int = 1, at: datetime =
 
 
 def _send(db, settings, profile, now, **kw) -> int:
-    return alert_job.send_owed_alerts(db, settings, profile, now=now, **kw)
+    return alert_job.send_owed_alerts(db, settings, profile, read_policy(POLICY_PATH), now=now, **kw)
 
 
 def test_an_urgent_flag_raises_one_alert_with_no_post_text(sqlite_db, tmp_path):
@@ -230,7 +231,7 @@ def test_a_judged_threat_goes_from_the_queue_to_one_alert(sqlite_db, tmp_path):
     from review_queue.queue import record_judgement
     from review_queue.store import ensure_school
 
-    policy = load_policy(POLICY_PATH)
+    policy = read_policy(POLICY_PATH)
     with sqlite_db.session_scope() as s:
         school = ensure_school(s, "hollybrook", "Hollybrook Primary School")
         post = Post(

@@ -208,6 +208,38 @@ def test_a_policy_file_with_a_bad_value_stops_start_up_in_one_line(
     assert len(err.splitlines()) == 1 and "categories.threat.severity" in err and "policy.toml" in err
 
 
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        # A typo'd key in a category, and a retention period written as text: both refused
+        # before anything runs, with the file, the key and the fix on one line.
+        (
+            ('severity = "urgent"', 'severity = "urgent"\ncolour = "red"'),
+            "unknown key 'categories.threat.colour'",
+        ),
+        (("dismissed_days = 90", 'dismissed_days = "90"'), "key 'retention.dismissed_days' is invalid"),
+    ],
+)
+def test_a_policy_file_with_an_unknown_key_or_a_bad_retention_section_stops_start_up_in_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    gatepost_home: Path,
+    change: tuple[str, str],
+    expected: str,
+) -> None:
+    from config import POLICY_PATH
+
+    policy = tmp_path / "policy.toml"
+    text = POLICY_PATH.read_text(encoding="utf-8")
+    assert change[0] in text
+    policy.write_text(text.replace(*change, 1), encoding="utf-8")
+    monkeypatch.setenv("GATEPOST_POLICY", str(policy))
+    assert main(["retention", "--dry-run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and expected in err and str(policy) in err and "fix:" in err
+
+
 def test_the_embedded_database_and_its_wal_are_readable_by_their_owner_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

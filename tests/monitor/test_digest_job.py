@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from classifiers.policy import read_policy
 from config import POLICY_PATH
 from monitor.jobs import digest as digest_job
-from monitor.settings import Settings, SmtpSettings, load_policy, parse_profile
+from monitor.settings import Settings, SmtpSettings, parse_profile
 from review_queue.db import Database
 from tests.fakes.school_data import seed_school
 from tests.fakes.smtp import SmtpServer
@@ -52,7 +53,7 @@ def _run(db: Database, settings: Settings, at: datetime, server: SmtpServer | No
             db,
             settings,
             PROFILE,
-            load_policy(POLICY_PATH),
+            read_policy(POLICY_PATH),
             ssl_context=server.client_context if server else None,
         )
 
@@ -92,7 +93,7 @@ def test_a_second_worker_and_a_restart_send_nothing_more(seeded, tmp_path):
         def work(w: Database) -> None:
             barrier.wait()
             results.append(
-                digest_job.send_digest_if_due(w, settings, PROFILE, load_policy(POLICY_PATH), now=MONDAY_7)
+                digest_job.send_digest_if_due(w, settings, PROFILE, read_policy(POLICY_PATH), now=MONDAY_7)
             )
 
         threads = [threading.Thread(target=work, args=(w,)) for w in workers]

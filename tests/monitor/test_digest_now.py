@@ -12,10 +12,11 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from classifiers.policy import read_policy
 from config import POLICY_PATH
 from monitor.cli import main
 from monitor.jobs import digest as digest_job
-from monitor.settings import DigestSettings, Settings, SmtpSettings, load_policy, parse_profile
+from monitor.settings import DigestSettings, Settings, SmtpSettings, parse_profile
 from review_queue.db import Database
 from review_queue.models import JobSchedule
 from tests.fakes.school_data import seed_school
@@ -132,7 +133,7 @@ def test_a_changed_digest_day_takes_effect_at_the_next_run(sqlite_db, tmp_path):
             "contacts": {"headteacher": ["head@hollybrook.example"]},
         }
     )
-    policy = load_policy(POLICY_PATH)
+    policy = read_policy(POLICY_PATH)
 
     def run(settings: Settings, at: datetime) -> bool:
         with time_machine.travel(at, tick=False):
@@ -169,6 +170,6 @@ def test_the_digest_time_follows_the_schools_own_time_zone(sqlite_db, tmp_path):
     with SmtpServer() as server:
         settings = _settings(tmp_path, sqlite_db, server, "mon")
         with time_machine.travel(MONDAY_7 - timedelta(days=1), tick=False):
-            digest_job.send_digest_if_due(sqlite_db, settings, profile, load_policy(POLICY_PATH))
+            digest_job.send_digest_if_due(sqlite_db, settings, profile, read_policy(POLICY_PATH))
     # 07:00 in New York in November is 12:00 UTC.
     assert _schedule_rows(sqlite_db) == [("digest:hollybrook", MONDAY_7 + timedelta(hours=5))]

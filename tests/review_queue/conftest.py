@@ -7,7 +7,6 @@ governor, and Nobody, who has no account at all.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import config
+from classifiers.policy import Policy, read_policy
 from review_queue import accounts
 from review_queue.casework.letters import SchoolDetails
 from review_queue.db import Database
@@ -68,9 +68,8 @@ class PostIn:
 
 
 @pytest.fixture
-def policy() -> dict[str, Any]:
-    with POLICY_PATH.open("rb") as f:
-        return tomllib.load(f)
+def policy() -> Policy:
+    return read_policy(POLICY_PATH)
 
 
 @pytest.fixture
@@ -103,7 +102,7 @@ ItemFactory = Callable[..., int]
 
 
 @pytest.fixture
-def make_item(db: Database, school_id: int, policy: dict[str, Any]) -> ItemFactory:
+def make_item(db: Database, school_id: int, policy: Policy) -> ItemFactory:
     """Store a post and its judgement; return the queue item's id."""
     counter = iter(range(1, 10_000))
 
@@ -132,8 +131,8 @@ def make_item(db: Database, school_id: int, policy: dict[str, Any]) -> ItemFacto
             parent_external_id=parent,
         )
         sev = severity or max(
-            (policy["categories"][f]["severity"] for f in flags),
-            key=lambda s: policy["severities"][s],
+            (policy.severity(f) for f in flags),
+            key=policy.rank,
             default="low",
         )
         with db.session_scope() as s:
@@ -160,7 +159,7 @@ def make_item(db: Database, school_id: int, policy: dict[str, Any]) -> ItemFacto
     return make
 
 
-def console_config(policy: dict[str, Any], **kw: Any) -> ConsoleConfig:
+def console_config(policy: Policy, **kw: Any) -> ConsoleConfig:
     return ConsoleConfig(
         secret_key="test-secret-key-not-for-production",
         policy=policy,
@@ -170,7 +169,7 @@ def console_config(policy: dict[str, Any], **kw: Any) -> ConsoleConfig:
 
 
 @pytest.fixture
-def app(db: Database, policy: dict[str, Any]) -> FastAPI:
+def app(db: Database, policy: Policy) -> FastAPI:
     return create_app(db, console_config(policy))
 
 

@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from classifiers.policy import read_policy
 from config import DEMO_SCHOOL_PATH
 from monitor.jobs.fetch import fetch_school
-from monitor.settings import load_policy, load_profile
+from monitor.settings import load_profile
 from review_queue import audit
 from review_queue.db import Database
 from review_queue.models import (
@@ -42,8 +43,8 @@ from review_queue.models import (
 from review_queue.queue import decide, record_judgement
 
 T0 = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
-POLICY = load_policy(DEMO_SCHOOL_PATH.parent / "policy.toml")
-CATEGORIES = list(POLICY["categories"])
+POLICY = read_policy(DEMO_SCHOOL_PATH.parent / "policy.toml")
+CATEGORIES = list(POLICY.categories)
 
 # The demo posts a careful reviewer would see flagged, and the category each is flagged for.
 FLAGS: dict[str, str] = {
@@ -104,7 +105,7 @@ class Scenario:
 
 def _verdict(external_id: str) -> dict[str, object]:
     flag = FLAGS.get(external_id)
-    severity = POLICY["categories"][flag]["severity"] if flag else "none"
+    severity = POLICY.severity(flag) if flag else "none"
     return {
         "model_version": "test-fixed",
         "flags": [flag] if flag else [],

@@ -7,6 +7,7 @@ import json
 
 from sqlalchemy import delete, select
 
+from classifiers.policy import read_policy
 from review_queue import audit
 from review_queue.accounts import add_user
 from review_queue.db import Database
@@ -96,7 +97,7 @@ def test_an_admin_looking_at_the_queue_is_audited_under_each_school_shown(
         admin = s.scalars(select(User).where(User.role == "admin")).first()
         if admin is None:
             admin = add_user(s, "admin@trust.test", "admin", "kettle orbit lantern")
-        views.queue_page(s, admin, QueueFilter(), {"categories": {}})
+        views.queue_page(s, admin, QueueFilter(), read_policy())
     with db.session_scope() as s:
         school_of_item = s.get_one(ReviewItem, item).school_id
         entries = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "view.queue")))

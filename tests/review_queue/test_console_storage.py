@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
+from classifiers.policy import read_policy
 from review_queue import accounts, audit
 from review_queue.db import Database
 from review_queue.models import AuditEntry, ReviewItem, User
@@ -16,7 +17,7 @@ from tests.review_queue.conftest import PASSWORD, PostIn
 def _setup(db: Database) -> tuple[int, int, int]:
     from datetime import UTC, datetime
 
-    policy = {"categories": {"abuse": {"sla_hours": 72}}, "severities": {"medium": 2}}
+    policy = read_policy()  # abuse waits 72 hours; medium ranks 2
     with db.session_scope() as s:
         school = ensure_school(s, "hollybrook", "Hollybrook Primary School")
         a = accounts.add_user(s, "a@school.test", "reviewer", PASSWORD, school.id)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select, update
 
+from classifiers.policy import Policy
 from monitor.cli import main as gatepost
 from review_queue import accounts, audit, feedback
 from review_queue.casework import incidents, letters, platform_reports
@@ -55,7 +56,7 @@ def test_only_http_urls_become_links() -> None:
 
 
 def _confirmed(
-    db: Database, make_item: ItemFactory, cats: list[str], policy: dict, user_id: int, **kw
+    db: Database, make_item: ItemFactory, cats: list[str], policy: Policy, user_id: int, **kw
 ) -> int:
     item_id = make_item(flags=tuple(cats), **kw)
     with db.session_scope() as s:
@@ -66,14 +67,14 @@ def _confirmed(
             reason="a breach",
             categories=cats,
             user_id=user_id,
-            known_categories=list(policy["categories"]),
+            known_categories=list(policy.categories),
         )
     return item_id
 
 
 @pytest.mark.parametrize("platform", list(platform_reports.PLATFORMS))
 def test_every_platform_draft_says_appears_to_breach_and_never_defamatory(
-    platform: str, db: Database, make_item: ItemFactory, policy: dict, cast: Cast
+    platform: str, db: Database, make_item: ItemFactory, policy: Policy, cast: Cast
 ) -> None:
     item_id = _confirmed(db, make_item, ["abuse", "threat", "defamation"], policy, cast.dsl.id)
     with db.session_scope() as s:
@@ -93,7 +94,7 @@ def test_every_platform_draft_says_appears_to_breach_and_never_defamatory(
 
 
 def test_drafts_are_refused_for_unconfirmed_items_and_defamation_alone(
-    db: Database, make_item: ItemFactory, policy: dict, cast: Cast
+    db: Database, make_item: ItemFactory, policy: Policy, cast: Cast
 ) -> None:
     open_item = make_item()
     defam = _confirmed(db, make_item, ["defamation"], policy, cast.dsl.id)
@@ -109,7 +110,7 @@ def test_drafts_are_refused_for_unconfirmed_items_and_defamation_alone(
 
 
 def test_escalation_is_suggested_48_hours_after_a_report_and_posh_only_for_staff(
-    db: Database, make_item: ItemFactory, policy: dict, cast: Cast
+    db: Database, make_item: ItemFactory, policy: Policy, cast: Cast
 ) -> None:
     item_id = _confirmed(db, make_item, ["abuse"], policy, cast.dsl.id)
     with db.session_scope() as s:
@@ -153,7 +154,7 @@ def test_every_letter_template_fills_every_placeholder_in_british_english(templa
     assert "defamatory" not in out.body.lower()
 
 
-def _incident(db: Database, make_item: ItemFactory, policy: dict, cast: Cast) -> int:
+def _incident(db: Database, make_item: ItemFactory, policy: Policy, cast: Cast) -> int:
     item_id = _confirmed(db, make_item, ["abuse"], policy, cast.dsl.id)
     with db.session_scope() as s:
         school_id = s.get(ReviewItem, item_id).school_id
@@ -177,7 +178,7 @@ def _completed(s: Any, letter: Letter) -> Letter:
 
 
 def test_the_ladder_moves_a_stage_when_each_letter_is_sent(
-    db: Database, make_item: ItemFactory, policy: dict, cast: Cast
+    db: Database, make_item: ItemFactory, policy: Policy, cast: Cast
 ) -> None:
     inc_id = _incident(db, make_item, policy, cast)
     _with_person(db, inc_id)
@@ -196,7 +197,7 @@ def test_the_ladder_moves_a_stage_when_each_letter_is_sent(
 
 
 def test_a_serious_case_goes_straight_to_a_ban_and_the_timeline_says_so(
-    db: Database, make_item: ItemFactory, policy: dict, cast: Cast
+    db: Database, make_item: ItemFactory, policy: Policy, cast: Cast
 ) -> None:
     inc_id = _incident(db, make_item, policy, cast)
     _with_person(db, inc_id)
@@ -216,7 +217,7 @@ def test_a_serious_case_goes_straight_to_a_ban_and_the_timeline_says_so(
 
 
 def test_an_incident_starts_only_from_confirmed_items_and_people_keep_their_history(
-    db: Database, make_item: ItemFactory, policy: dict, cast: Cast, school_id: int
+    db: Database, make_item: ItemFactory, policy: Policy, cast: Cast, school_id: int
 ) -> None:
     open_item = make_item()
     with db.session_scope() as s, pytest.raises(incidents.IncidentError):
@@ -373,7 +374,7 @@ def test_disabled_accounts_and_expired_links_do_not_sign_in(db: Database, cast: 
 
 
 def test_dismissals_and_corrections_are_exported_as_labelled_feedback(
-    db: Database, make_item: ItemFactory, policy: dict, cast: Cast
+    db: Database, make_item: ItemFactory, policy: Policy, cast: Cast
 ) -> None:
     dismissed, corrected = make_item(flags=("abuse",)), make_item(flags=("abuse",))
     with db.session_scope() as s:
@@ -385,7 +386,7 @@ def test_dismissals_and_corrections_are_exported_as_labelled_feedback(
                 reason="reviewed",
                 categories=cats,
                 user_id=cast.dsl.id,
-                known_categories=list(policy["categories"]),
+                known_categories=list(policy.categories),
             )
         rows = {r["decision"]: r for r in feedback.labelled_feedback(s)}
     assert rows["dismiss"]["kind"] == "false_positive" and rows["dismiss"]["label"] == []
@@ -394,7 +395,7 @@ def test_dismissals_and_corrections_are_exported_as_labelled_feedback(
 
 
 def test_the_item_page_gives_each_evidence_reason_once(
-    db: Database, make_item: ItemFactory, cast: Cast, policy: dict
+    db: Database, make_item: ItemFactory, cast: Cast, policy: Policy
 ) -> None:
     from review_queue.models import User
     from review_queue.web.views import item_detail

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from classifiers.policy import Policy
 from review_queue import audit
 from review_queue.db import Database
-from review_queue.models import AuditEntry, Decision, ReviewItem
+from review_queue.models import AuditEntry, Decision, ReviewItem, utcnow
 from review_queue.web import create_app
 from tests.review_queue.conftest import PASSWORD, Cast, ItemFactory, console_config, csrf, post_form, signin
 
@@ -32,7 +35,7 @@ def test_a_dsl_signs_in_and_sees_the_queue(client: TestClient, cast: Cast, make_
     assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
 
 
-def test_cookies_are_secure_when_served_over_https(db: Database, policy: dict, cast: Cast) -> None:
+def test_cookies_are_secure_when_served_over_https(db: Database, policy: Policy, cast: Cast) -> None:
     app = create_app(db, console_config(policy, base_url="https://gatepost.school.test"))
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as c:
         r = signin(c, cast.dsl.email)
@@ -383,7 +386,7 @@ def test_the_item_page_shows_the_thread_and_the_authors_other_posts(
     page = client.get(f"/items/{reply}").text
     assert "Thread context" in page and "Parent thread opener about sports day" in page
     assert "Another post by the same account" in page
-    assert "Model test-model-1" in page and "abuse 0.91" in page
+    assert "Model test-model-1" in page and "Abuse or insults 0.91" in page
 
 
 def test_a_dsl_assigns_an_item_to_a_reviewer(
@@ -472,3 +475,47 @@ def test_a_right_to_left_override_in_a_post_cannot_reorder_the_page_around_it(
         # Every place the author or the text lands inline is isolated from what follows it.
         assert f"<bdi>dad{rlo}</bdi>" in page
     assert 'id="post-text" dir="auto"' in client.get(f"/items/{item}").text
+
+
+def test_the_console_and_the_digest_show_a_category_by_the_label_the_schools_policy_gives_it(
+    db: Database, cast: Cast, make_item: ItemFactory, school_id: int, tmp_path: Path
+) -> None:
+    from config import POLICY_PATH
+    from monitor import build
+    from monitor.settings import Settings
+    from review_queue.oversight.digest import build_digest, render_digest
+
+    # The school's copy of the policy words two categories its own way; the names stored stay.
+    path = tmp_path / "policy.toml"
+    text = POLICY_PATH.read_text(encoding="utf-8")
+    for old, new in (
+        ('label = "Threat or intimidation"', 'label = "Menacing words"'),
+        ('label = "Pupil image"', 'label = "Photo of our pupils"'),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    policy = build.policy(Settings(home=tmp_path, database_url="sqlite://", policy_path=path))
+    item = make_item(flags=("threat", "pupil_image"))
+    with TestClient(create_app(db, console_config(policy)), follow_redirects=False) as c:
+        signin(c, cast.dsl.email)
+        queue_page = c.get("/queue").text
+        item_page = c.get(f"/items/{item}").text
+    for page in (queue_page, item_page):
+        assert '<span class="cat">Menacing words</span>' in page
+        assert '<span class="cat">Photo of our pupils</span>' in page
+        assert "Threat or intimidation" not in page and "pupil image" not in page.lower()
+    # The filter offers the label and sends the stored name.
+    assert '<option value="threat">Menacing words</option>' in queue_page
+    assert re.search(r'value="threat"( checked)?> Menacing words</label>', item_page)
+    with db.session_scope() as s:
+        digest = build_digest(
+            s,
+            school_id,
+            utcnow() + timedelta(days=1),
+            timezone="Europe/London",
+            base_url="https://g",
+            policy=policy,
+        )
+    _subject, html, plain = render_digest(digest)
+    assert "Menacing words" in html and "- Menacing words: 1" in plain

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from classifiers.policy import read_policy
 from config import POLICY_PATH
-from monitor.settings import load_policy
 from review_queue import audit, schedule
 from review_queue.db import Database
 from review_queue.models import Decision, JobSchedule, ReviewItem
@@ -24,7 +24,7 @@ MONDAY_7 = schedule.Weekly("mon", time(7, 0), TZ)
 
 @pytest.fixture
 def policy():
-    return load_policy(POLICY_PATH)
+    return read_policy(POLICY_PATH)
 
 
 def test_the_digest_counts_match_the_database(sqlite_db: Database, policy):
@@ -212,5 +212,5 @@ def test_what_changed_says_first_week_then_names_a_real_rise(sqlite_db: Database
             s, school.id, NOW + timedelta(days=7), timezone=TZ, base_url="http://x", policy=policy
         )
     assert later.changes[0] == "New flags are up: 9 this week against 4 the week before."
-    assert "Threat flags rose to 9, from 0 last week." in later.changes
+    assert "Threat or intimidation flags rose to 9, from 0 last week." in later.changes
     assert not any("last term" in c for c in later.changes)  # nothing was watched last term

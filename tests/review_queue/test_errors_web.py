@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
+from classifiers.policy import Policy
 from review_queue.accounts import AccountError, AuthError, Throttled
 from review_queue.casework.incidents import IncidentError
 from review_queue.casework.platform_reports import ReportError
@@ -36,7 +35,7 @@ def test_every_domain_error_has_one_app_level_status() -> None:
 
 @pytest.mark.parametrize(("error", "status"), list(EXPECTED.items()))
 def test_a_domain_error_from_any_handler_is_answered_with_its_status_and_message(
-    db: Database, policy: dict[str, Any], error: type[Exception], status: int
+    db: Database, policy: Policy, error: type[Exception], status: int
 ) -> None:
     router = APIRouter()
 

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from classifiers.policy import Policy
 from review_queue import accounts, escalations
 from review_queue.db import Database
 from review_queue.models import Decision, Escalation, Notice, ReviewItem
@@ -190,7 +191,7 @@ def test_the_json_endpoint_escalates_by_naming_the_account_as_the_form_does(
 
 
 def test_an_item_escalated_before_escalations_were_named_can_be_escalated_to_someone(
-    client: TestClient, db: Database, cast: Cast, make_item: ItemFactory, policy: dict[str, Any]
+    client: TestClient, db: Database, cast: Cast, make_item: ItemFactory, policy: Policy
 ) -> None:
     from review_queue.queue import decide
 
@@ -203,7 +204,7 @@ def test_an_item_escalated_before_escalations_were_named_can_be_escalated_to_som
             reason="Old style",
             categories=["incitement"],
             user_id=cast.reviewer.id,
-            known_categories=list(policy["categories"]),
+            known_categories=list(policy.categories),
         )
     signin(client, cast.dsl.email)
     page = client.get(f"/items/{item}").text

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from classifiers.policy import Policy
 from review_queue.casework import incidents, letters
 from review_queue.db import Database
 from review_queue.models import ConductIncident, IncidentEvent, Letter, ReviewItem
@@ -18,7 +19,7 @@ ADDRESS = "12 Acacia Avenue\nAshby Fields AF1 2BB"
 
 
 @pytest.fixture
-def incident(db: Database, make_item: ItemFactory, policy: dict[str, Any], cast: Cast) -> int:
+def incident(db: Database, make_item: ItemFactory, policy: Policy, cast: Cast) -> int:
     item_id = make_item(flags=("abuse",))
     with db.session_scope() as s:
         item = s.get(ReviewItem, item_id)
@@ -29,19 +30,19 @@ def incident(db: Database, make_item: ItemFactory, policy: dict[str, Any], cast:
             reason="Abusive",
             categories=["abuse"],
             user_id=cast.dsl.id,
-            known_categories=list(policy["categories"]),
+            known_categories=list(policy.categories),
         )
         return incidents.open_incident(
             s, school_id=item.school_id, item_ids=[item_id], user_id=cast.dsl.id
         ).id
 
 
-def draft(s: Any, inc: ConductIncident, template: str, policy: dict[str, Any]) -> Letter:
+def draft(s: Any, inc: ConductIncident, template: str, policy: Policy) -> Letter:
     return incidents.draft_letter(s, inc, template, school=SCHOOL, policy=policy, user_id=None)
 
 
 def test_a_letter_drafted_before_the_person_is_recorded_is_filled_in_when_they_are(
-    db: Database, incident: int, policy: dict[str, Any]
+    db: Database, incident: int, policy: Policy
 ) -> None:
     with db.session_scope() as s:
         inc = s.get(ConductIncident, incident)
@@ -60,7 +61,7 @@ def test_a_letter_drafted_before_the_person_is_recorded_is_filled_in_when_they_a
 
 
 def test_a_letter_with_a_placeholder_is_not_marked_sent_and_the_refusal_says_which(
-    db: Database, incident: int, policy: dict[str, Any]
+    db: Database, incident: int, policy: Policy
 ) -> None:
     with db.session_scope() as s:
         inc = s.get(ConductIncident, incident)
@@ -82,7 +83,7 @@ def test_a_letter_with_a_placeholder_is_not_marked_sent_and_the_refusal_says_whi
 
 
 def test_the_stage_two_letter_thanks_them_for_the_meeting_once_it_is_recorded(
-    db: Database, incident: int, policy: dict[str, Any]
+    db: Database, incident: int, policy: Policy
 ) -> None:
     with db.session_scope() as s:
         inc = s.get(ConductIncident, incident)
@@ -107,7 +108,7 @@ def test_the_stage_two_letter_thanks_them_for_the_meeting_once_it_is_recorded(
 
 
 def test_correcting_the_person_fills_unsent_letters_and_leaves_sent_ones_as_they_went(
-    db: Database, incident: int, policy: dict[str, Any]
+    db: Database, incident: int, policy: Policy
 ) -> None:
     with db.session_scope() as s:
         inc = s.get(ConductIncident, incident)
@@ -125,7 +126,7 @@ def test_correcting_the_person_fills_unsent_letters_and_leaves_sent_ones_as_they
 
 
 def test_a_letter_drafted_before_letters_kept_their_fields_is_filled_in_too(
-    db: Database, incident: int, policy: dict[str, Any]
+    db: Database, incident: int, policy: Policy
 ) -> None:
     legacy = (
         "Subject: Our Parent/Carer Code of Conduct: an invitation to meet\n\nPRIVATE AND CONFIDENTIAL\n"

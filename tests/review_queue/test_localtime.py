@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi.testclient import TestClient
 
+from classifiers.policy import Policy, read_policy
 from review_queue import alerts
 from review_queue.casework import incidents
 from review_queue.db import Database
@@ -46,7 +46,11 @@ def test_the_urgent_alert_and_the_digest_say_bst_in_summer_and_gmt_in_winter(sql
         flagged_at=SUMMER,
     )
     message = alerts.compose(
-        alert, base_url="https://g.example", timezone="Europe/London", out_of_hours=False
+        alert,
+        policy=read_policy(),
+        base_url="https://g.example",
+        timezone="Europe/London",
+        out_of_hours=False,
     )
     assert "Tue 14 Jul 2026, 09:30 BST" in message.text
     with sqlite_db.session_scope() as s:
@@ -60,7 +64,7 @@ def test_the_urgent_alert_and_the_digest_say_bst_in_summer_and_gmt_in_winter(sql
             assert "08:30 BST" not in text  # never UTC with the local name stuck on
 
 
-def _summer_item(db: Database, school_id: int, policy: dict[str, Any]) -> int:
+def _summer_item(db: Database, school_id: int, policy: Policy) -> int:
     post = PostIn(
         kind="x",
         external_id="summer-1",
@@ -97,7 +101,7 @@ def test_the_console_and_the_evidence_pack_show_the_schools_time_not_utc(
                 reason="abusive",
                 categories=["abuse"],
                 user_id=cast.dsl.id,
-                known_categories=list(policy["categories"]),
+                known_categories=list(policy.categories),
             )
         inc = incidents.open_incident(s, school_id=school_id, item_ids=[summer, winter], user_id=cast.dsl.id)
         inc_id = inc.id

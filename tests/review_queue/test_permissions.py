@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 
 import monitor.console
+from classifiers.policy import Policy
 from monitor.settings import load_settings
 from review_queue import accounts
 from review_queue.casework import incidents, platform_reports
@@ -148,7 +149,7 @@ def console(db: Database, cast: Cast) -> FastAPI:
 
 
 @pytest.fixture
-def ids(db: Database, school_id: int, cast: Cast, make_item: ItemFactory, policy: dict) -> dict[str, Any]:
+def ids(db: Database, school_id: int, cast: Cast, make_item: ItemFactory, policy: Policy) -> dict[str, Any]:
     """A real row behind every path parameter, so that an allowed request finds what it asks for."""
     item_id = make_item(media=[{"type": "image", "url": "https://images.example.test/a.png"}])
     with db.session_scope() as s:
@@ -162,7 +163,7 @@ def ids(db: Database, school_id: int, cast: Cast, make_item: ItemFactory, policy
             reason="abusive",
             categories=["abuse"],
             user_id=cast.dsl.id,
-            known_categories=list(policy["categories"]),
+            known_categories=list(policy.categories),
         )
         report = platform_reports.draft_report(
             s, item, platform="x", policy=policy, school_name=SCHOOL.name, user_id=cast.dsl.id
@@ -173,7 +174,7 @@ def ids(db: Database, school_id: int, cast: Cast, make_item: ItemFactory, policy
         letter = incidents.draft_letter(
             s,
             inc,
-            incidents.ladder(policy)[0].letter,
+            policy.incidents.stages[0].letter,
             school=SCHOOL,
             policy=policy,
             user_id=cast.dsl.id,

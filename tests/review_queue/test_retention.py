@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
 from sqlalchemy import delete, select, text
 
+from classifiers.policy import Policy
+from config import POLICY_PATH
+from monitor import build
 from monitor.jobs.retention import run_retention
+from monitor.settings import Settings, StartupError
 from review_queue import audit
 from review_queue.db import Database
 from review_queue.models import AuditEntry, Base, ConductIncident, Person, Post, ReviewItem, utcnow
 from review_queue.records.retention import (
     EXEMPT_TABLES,
     TABLES,
-    RetentionError,
-    RetentionPolicy,
     apply_retention,
     years_before,
 )
 from tests.review_queue import demo_data
 from tests.review_queue.demo_data import POLICY, T0
 
-RULES = POLICY["retention"]
+RULES = POLICY.retention.model_dump()
+INVALID = "is invalid .*; fix: correct its value"
+# policy.toml's [retention] table, its comments and keys, up to the incidents' comment.
+RETENTION_SECTION = re.compile(r"^\[retention\]\n(?:[^\[\n].*\n|\n)*?(?=# Conduct incidents)", re.M)
 NOTHING = dict.fromkeys(TABLES, 0)
 
 
@@ -52,7 +60,7 @@ def clock() -> Iterator[time_machine.Traveller]:
 
 
 def run(db: Database, *, apply: bool = True) -> dict[str, int]:
-    return run_retention(db, POLICY, apply=apply).deleted
+    return run_retention(db, POLICY.retention, apply=apply).deleted
 
 
 def test_a_retention_run_on_the_demo_data_deletes_exactly_what_policy_toml_says(
@@ -205,7 +213,7 @@ def test_the_audit_chain_verifies_after_pruning_but_not_after_a_silent_deletion(
     demo_data.build(any_db)
     clock.move_to(years_after(T0 + timedelta(days=1), RULES["audit_years"]))
     with any_db.session_scope() as s:
-        apply_retention(s, RetentionPolicy.from_policy(POLICY), utcnow())
+        apply_retention(s, POLICY.retention, utcnow())
     with any_db.session_scope() as s:
         assert audit.verify_chain(s).ok
         pruned = s.scalars(select(AuditEntry).where(AuditEntry.action == audit.PRUNED_ACTION)).one()
@@ -243,20 +251,39 @@ def test_every_table_is_either_covered_by_retention_or_exempt_with_a_reason() ->
 @pytest.mark.parametrize(
     ("section", "message"),
     [
-        ({}, "missing key 'retention.unflagged_posts_days'"),
-        ({**RULES, "dismissed_days": "90"}, "'retention.dismissed_days' must be a whole number"),
-        ({**RULES, "audit_years": 0}, "'retention.audit_years' must be a whole number"),
-        ({**RULES, "keep_forever": True}, "unknown key 'retention.keep_forever'"),
+        ({}, "missing required key 'retention.unflagged_posts_days'; fix: add it"),
+        (
+            {**RULES, "dismissed_days": "90"},
+            f"key 'retention.dismissed_days' {INVALID}",
+        ),
+        (
+            {**RULES, "dismissed_days": True},
+            f"key 'retention.dismissed_days' {INVALID}",
+        ),
+        ({**RULES, "audit_years": 0}, f"key 'retention.audit_years' {INVALID}"),
+        ({**RULES, "keep_forever": True}, "unknown key 'retention.keep_forever'; fix: remove it"),
     ],
 )
-def test_a_bad_retention_section_is_refused_with_the_key_and_the_fix(
-    section: dict[str, object], message: str
+def test_a_bad_retention_section_is_refused_at_start_up_in_one_line_with_the_key_and_the_fix(
+    tmp_path: Path, section: dict[str, object], message: str
 ) -> None:
-    with pytest.raises(RetentionError, match=message):
-        RetentionPolicy.from_policy({"retention": section})
+    path = tmp_path / "policy.toml"
+    lines = "".join(f"{key} = {json.dumps(value)}\n" for key, value in section.items())
+    path.write_text(
+        RETENTION_SECTION.sub(f"[retention]\n{lines}\n", POLICY_PATH.read_text()), encoding="utf-8"
+    )
+    with pytest.raises(StartupError, match=message) as err:
+        build.policy(Settings(home=tmp_path, database_url="sqlite://", policy_path=path))
+    assert len(str(err.value).splitlines()) == 1 and str(path) in str(err.value)
+
+
+def test_a_policy_without_the_newer_signin_key_keeps_a_month_of_sign_in_records() -> None:
+    data = POLICY.model_dump()
+    del data["retention"]["signin_records_days"]
+    assert Policy.model_validate(data).retention.signin_records_days == 30
 
 
 def test_the_default_policy_keeps_what_the_issue_asks() -> None:
-    rules = RetentionPolicy.from_policy(POLICY)
+    rules = POLICY.retention
     assert (rules.unflagged_posts_days, rules.dismissed_days) == (30, 90)
     assert rules.confirmed_years >= 1 and rules.audit_years >= rules.confirmed_years

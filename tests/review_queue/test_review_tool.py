@@ -24,13 +24,14 @@ from review_queue.web.exports import safe_cell
 from review_queue.web.queue_url import read_view_string, view_query
 from tests.review_queue.conftest import PASSWORD, Cast, ItemFactory, PostIn, csrf, post_form, signin
 
-CATEGORIES = list(read_policy().categories)
+# The policy's categories and their labels, which a search matches as well as the names.
+CATEGORIES = read_policy().labels()
 
 
 def flagged(
     s: Session,
     school_id: int,
-    policy: dict[str, Any],
+    policy: Policy,
     n: int,
     text: str,
     *,
@@ -41,7 +42,7 @@ def flagged(
         "x", f"e{n}", f"https://x.example.test/{n}", author, text, datetime(2026, 11, 20, tzinfo=UTC)
     )
     (row,) = ingest_posts(s, school_id, None, [post])
-    judgement = {"flags": [flag], "severity": policy["categories"][flag]["severity"], "model_version": "t"}
+    judgement = {"flags": [flag], "severity": policy.severity(flag), "model_version": "t"}
     item = queue.record_judgement(s, row, judgement, policy)
     assert item is not None
     return item
@@ -52,7 +53,7 @@ def ids(items: list[ReviewItem]) -> list[int]:
 
 
 def test_search_matches_text_author_and_category_names_and_takes_wildcards_literally(
-    any_db: Database, policy: dict[str, Any]
+    any_db: Database, policy: Policy
 ) -> None:
     with any_db.session_scope() as s:
         school = ensure_school(s, "hollybrook", "Hollybrook").id
@@ -72,6 +73,7 @@ def test_search_matches_text_author_and_category_names_and_takes_wildcards_liter
         assert found("carter", None, school_id=other) == [theirs.id]
         assert found("@dad_OF") == [dad.id]
         assert found("pupil image") == [photo.id] and found("pupil_image") == [photo.id]
+        assert found(CATEGORIES["pupil_image"]) == [photo.id]
         assert found("100%") == [percent.id] and nearly.id not in found("100%")
         assert (
             found('"am 1000 sure"') == [nearly.id]
@@ -82,7 +84,7 @@ def test_search_matches_text_author_and_category_names_and_takes_wildcards_liter
 
 
 def test_pages_are_stable_and_counted_and_the_next_item_passes_over_claimed_ones(
-    any_db: Database, policy: dict[str, Any]
+    any_db: Database, policy: Policy
 ) -> None:
     with any_db.session_scope() as s:
         school = ensure_school(s, "hollybrook", "Hollybrook").id
@@ -155,12 +157,12 @@ def test_a_csv_cell_that_a_spreadsheet_would_evaluate_is_neutralised(value: obje
 
 
 def test_the_json_endpoint_takes_a_standard_reason_like_the_form(
-    client: TestClient, cast: Cast, make_item: ItemFactory, db: Database, policy: dict[str, Any]
+    client: TestClient, cast: Cast, make_item: ItemFactory, db: Database, policy: Policy
 ) -> None:
     item = make_item()
     signin(client, cast.reviewer.email)
     token = csrf(client, "/queue")
-    reason = policy["reasons"]["dismiss"][1]
+    reason = policy.reasons.dismiss[1]
     body = {"action": "dismiss", "standard_reason": reason, "categories": ["abuse"]}
     r = client.post(f"/api/items/{item}/decision", json=body, headers={"X-CSRF-Token": token})
     assert r.status_code == 201
@@ -174,19 +176,19 @@ def test_the_json_endpoint_takes_a_standard_reason_like_the_form(
 
 
 def test_a_bulk_dismissal_needs_a_reason_and_a_selection_and_decides_nothing_when_refused(
-    client: TestClient, cast: Cast, make_item: ItemFactory, db: Database, policy: dict[str, Any]
+    client: TestClient, cast: Cast, make_item: ItemFactory, db: Database, policy: Policy
 ) -> None:
     a, b = make_item(), make_item()
     signin(client, cast.reviewer.email)
     for form in (
         {"item_ids": [a, b], "standard_reason": "", "reason": ""},
-        {"item_ids": [a, b], "standard_reason": policy["reasons"]["confirm"][0]},
-        {"item_ids": [], "standard_reason": policy["reasons"]["dismiss"][0]},
+        {"item_ids": [a, b], "standard_reason": policy.reasons.confirm[0]},
+        {"item_ids": [], "standard_reason": policy.reasons.dismiss[0]},
         {
             "item_ids": list(range(1, views.MAX_BULK_ITEMS + 2)),
-            "standard_reason": policy["reasons"]["dismiss"][0],
+            "standard_reason": policy.reasons.dismiss[0],
         },
-        {"item_ids": ["one"], "standard_reason": policy["reasons"]["dismiss"][0]},
+        {"item_ids": ["one"], "standard_reason": policy.reasons.dismiss[0]},
     ):
         assert post_form(client, "/queue/bulk", form).status_code == 400
     with db.session_scope() as s:
@@ -195,7 +197,7 @@ def test_a_bulk_dismissal_needs_a_reason_and_a_selection_and_decides_nothing_whe
         other = ensure_school(s, "larkrise", "Larkrise").id
         theirs = flagged(s, other, policy, 1, "elsewhere").id
     r = post_form(
-        client, "/queue/bulk", {"item_ids": [a, theirs], "standard_reason": policy["reasons"]["dismiss"][0]}
+        client, "/queue/bulk", {"item_ids": [a, theirs], "standard_reason": policy.reasons.dismiss[0]}
     )
     assert r.status_code == 303 and r.headers["location"] == "/queue"
     with db.session_scope() as s:
@@ -211,7 +213,7 @@ def test_a_view_that_names_an_unknown_value_is_refused_not_guessed(client: TestC
         assert client.get(f"/audit?{bad}").status_code == 400, bad
 
 
-def test_a_view_written_into_a_link_reads_back_as_the_same_view(policy: dict[str, Any]) -> None:
+def test_a_view_written_into_a_link_reads_back_as_the_same_view(policy: Policy) -> None:
     schools = {"hollybrook": 1, "larkrise": 2}
     f = QueueFilter(status="", q='carter "gate code"', category="abuse", school_id=2, since=date(2026, 11, 1))
     written = view_query(f, schools)

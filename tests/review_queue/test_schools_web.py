@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from classifiers.policy import Policy
 from review_queue import accounts
 from review_queue.casework import incidents
 from review_queue.db import Database
@@ -19,9 +20,7 @@ from tests.review_queue.conftest import PASSWORD, Cast, ItemFactory, console_con
 
 
 @pytest.fixture
-def other_school(
-    db: Database, school_id: int, cast: Cast, make_item: ItemFactory, policy: dict[str, Any]
-) -> int:
+def other_school(db: Database, school_id: int, cast: Cast, make_item: ItemFactory, policy: Policy) -> int:
     """A second school with a source; each school has one open incident."""
     item = make_item()
     with db.session_scope() as s:
@@ -36,14 +35,14 @@ def other_school(
             reason="abusive",
             categories=["abuse"],
             user_id=cast.dsl.id,
-            known_categories=list(policy["categories"]),
+            known_categories=list(policy.categories),
         )
         incidents.open_incident(s, school_id=school_id, item_ids=[item], user_id=cast.dsl.id)
     return other
 
 
 @pytest.fixture
-def client(db: Database, policy: dict[str, Any]) -> Any:
+def client(db: Database, policy: Policy) -> Any:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("nothing is submitted here")
 

@@ -26,8 +26,8 @@ import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 from sqlalchemy.orm import Session
 
+from classifiers.policy import Policy, read_policy
 from config import POLICY_PATH
-from monitor.settings import load_policy
 from review_queue.db import Database
 from review_queue.models import ConductIncident, Judgement, PlatformReport, Post, ReviewItem, School
 from review_queue.oversight import termly
@@ -55,7 +55,7 @@ BREAKDOWNS = (("by_source", "flags", "="), ("by_week", "flags", "="), ("by_categ
 
 @pytest.fixture
 def policy() -> dict[str, Any]:
-    return load_policy(POLICY_PATH)
+    return read_policy(POLICY_PATH)
 
 
 # ---------------------------------------------------------------- the attacker
@@ -210,7 +210,7 @@ def _trust(a: Attacker, trust: TrustTrends, heads_by_school: dict[str, dict[str,
     return totals
 
 
-def attack(db: Database, now: datetime, policy: dict[str, Any]) -> list[tuple[str, int]]:
+def attack(db: Database, now: datetime, policy: Policy) -> list[tuple[str, int]]:
     """Everything governors and the trust can see at `now`, thrown at the solver."""
     a = Attacker()
     with db.session_scope() as s:

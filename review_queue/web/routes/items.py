@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from classifiers.policy import Policy
 from review_queue import audit, queue
 from review_queue.casework import platform_reports
 from review_queue.models import PlatformReport, ReviewItem, User
@@ -33,7 +32,7 @@ def _back(item_id: int, anchor: str = "", view: str = "") -> RedirectResponse:
     return RedirectResponse(f"/items/{item_id}{'?' + view if view else ''}{anchor}", status_code=303)
 
 
-def _view(session: Session, user: User, policy: Any, raw: str) -> tuple[QueueFilter, str]:
+def _view(session: Session, user: User, policy: Policy, raw: str) -> tuple[QueueFilter, str]:
     """The queue view a form came from (its hidden `view` field), read and written back afresh."""
     schools = views.school_choices(session, user)
     f = read_view_string(raw, policy, schools)
@@ -63,9 +62,9 @@ def item_page(
             "item": detail,
             "view": view_query(f, schools),
             "next_id": views.next_in_view(session, user, f, _item(session, user, item_id), policy),
-            "reasons": {a: list(policy.get("reasons", {}).get(a, [])) for a in queue.REASONED_ACTIONS},
+            "reasons": {a: policy.reasons.offered(a) for a in queue.REASONED_ACTIONS},
             "notice": request.session.pop("flash_notice", ""),
-            "policy_categories": list(policy["categories"]),
+            "policy_categories": list(policy.categories),
             "can_decide": allows(user.role, Permission.DECIDE),
             "can_manage_queue": allows(user.role, Permission.MANAGE_QUEUE),
             "can_report": allows(user.role, Permission.REPORT),
